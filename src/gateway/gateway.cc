@@ -90,6 +90,12 @@ class ServiceExchange final : public http::Exchange {
                               "' (it serves s3, iam, sts, ec2, rds, monitoring, rds-data)"));
       return {http::BodyMode::Stream, 0};
     }
+    if (!route_.unknown_target.empty()) {
+      SetPending(AwsError(
+          ErrorCode::UnknownService,
+          "Gureum does not provide the service of X-Amz-Target '" + route_.unknown_target + "'"));
+      return {http::BodyMode::Stream, 0};
+    }
     if (route_.service != nullptr) SelectService(route_.service);
     if (model_ != nullptr && IsRest()) {
       rest_path_ = request_.path;

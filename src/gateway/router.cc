@@ -174,6 +174,8 @@ Route RouteRequest(const http::Request& request) {
         return route;
       }
     }
+    route.unknown_target = std::string(*target);
+    return route;
   }
   std::string_view content_type = request.headers.GetOr("Content-Type", "");
   if (StartsWith(ToLower(content_type), "application/x-www-form-urlencoded") ||

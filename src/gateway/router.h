@@ -38,7 +38,8 @@ struct Route {
   const ServiceInfo* service = nullptr;  // null: decided by Action= after the body is read
   std::string scope_service;             // the signing name in the credential scope, if any
   HostInfo host;
-  bool by_action = false;  // Query protocol: look at Action=/Version=
+  bool by_action = false;      // Query protocol: look at Action=/Version=
+  std::string unknown_target;  // X-Amz-Target of a JSON service Gureum lacks
 };
 
 // Routing from the request head only.
