@@ -48,7 +48,7 @@ Status AwsChunkedParser::ParseChunkHeader(std::string_view line) {
   if (semi != std::string_view::npos) {
     std::string_view ext = line.substr(semi + 1);
     if (ext.substr(0, kSignatureParam.size()) == kSignatureParam) {
-      chunk_signature_ = std::string(ext.substr(kSignatureParam.size()));
+      chunk_signature_ = ToLower(ext.substr(kSignatureParam.size()));
     }
   }
   if (options_.signed_chunks && chunk_signature_.empty()) {

@@ -216,16 +216,19 @@ std::string CanonicalHeaders(const http::Headers& headers,
       if (!EqualsIgnoreCase(n, name)) continue;
       if (!first) out += ',';
       first = false;
-      // Trim, and collapse runs of whitespace (including folded line breaks) to one space.
+      // Trim, and collapse runs of whitespace (including folded line breaks) to one space. Trim()
+      // leaves a fold at the start, so a separator is only written between two words.
       std::string_view value = Trim(v);
       bool in_space = false;
+      bool in_value = false;
       for (char c : value) {
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
           in_space = true;
           continue;
         }
-        if (in_space) out += ' ';
+        if (in_space && in_value) out += ' ';
         in_space = false;
+        in_value = true;
         out += c;
       }
     }

@@ -36,6 +36,9 @@ Civil ToCivil(SystemTime t) {
 std::optional<SystemTime> FromCivil(int y, int mo, int d, int h, int mi, int s) {
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: about 1678 to 2262. Dates outside are refused
+  // rather than overflowed.
+  if (y < 1678 || y > 2261) return std::nullopt;
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
 }
 
@@ -159,22 +162,31 @@ std::optional<SystemTime> ParseHttpDate(std::string_view s) {
   char wd[16] = {}, mon[4] = {};
   int d, y, h, mi, sec;
   std::string text(s);
+  // sscanf's count covers conversions only: a literal after the last one ("GMT") and the end of
+  // the text are checked through %n, or "08:49:37 PST" would be read as GMT.
+  const int size = static_cast<int>(text.size());
+  int end = -1;
   // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-  if (std::sscanf(text.c_str(), "%3s, %2d %3s %4d %2d:%2d:%2d GMT", wd, &d, mon, &y, &h, &mi,
-                  &sec) == 7) {
+  if (std::sscanf(text.c_str(), "%3s, %2d %3s %4d %2d:%2d:%2d GMT%n", wd, &d, mon, &y, &h, &mi,
+                  &sec, &end) == 7 &&
+      end == size) {
     if (int m = MonthIndex(mon)) return FromCivil(y, m, d, h, mi, sec);
     return std::nullopt;
   }
   // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-  if (std::sscanf(text.c_str(), "%15[A-Za-z], %2d-%3s-%d %2d:%2d:%2d GMT", wd, &d, mon, &y, &h, &mi,
-                  &sec) == 7) {
+  end = -1;
+  if (std::sscanf(text.c_str(), "%15[A-Za-z], %2d-%3s-%d %2d:%2d:%2d GMT%n", wd, &d, mon, &y, &h,
+                  &mi, &sec, &end) == 7 &&
+      end == size) {
     if (y < 100) y += y < 70 ? 2000 : 1900;
     if (int m = MonthIndex(mon)) return FromCivil(y, m, d, h, mi, sec);
     return std::nullopt;
   }
   // asctime: Sun Nov  6 08:49:37 1994
-  if (std::sscanf(text.c_str(), "%3s %3s %d %2d:%2d:%2d %4d", wd, mon, &d, &h, &mi, &sec, &y) ==
-      7) {
+  end = -1;
+  if (std::sscanf(text.c_str(), "%3s %3s %d %2d:%2d:%2d %4d%n", wd, mon, &d, &h, &mi, &sec, &y,
+                  &end) == 7 &&
+      end == size) {
     if (int m = MonthIndex(mon)) return FromCivil(y, m, d, h, mi, sec);
   }
   return std::nullopt;
@@ -184,8 +196,12 @@ double ToEpochSeconds(SystemTime t) {
   return duration_cast<duration<double>>(t.time_since_epoch()).count();
 }
 
-SystemTime FromEpochSeconds(double s) {
-  return SystemTime(duration_cast<SystemTime::duration>(duration<double>(s)));
+std::optional<SystemTime> FromEpochSeconds(double seconds) {
+  // SystemTime counts nanoseconds in 64 bits; converting a double beyond that is undefined.
+  constexpr double kLimit = 9.2e9;
+  if (!std::isfinite(seconds) || std::fabs(seconds) > kLimit) return std::nullopt;
+  // Rounded: 1.25 s is 1250 ms, where a truncating conversion of 1.25e9 ns may give 1249.
+  return SystemTime(milliseconds(std::llround(seconds * 1000)));
 }
 
 }  // namespace gureum

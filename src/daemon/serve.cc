@@ -16,7 +16,6 @@
 #include "auth/accounts.h"
 #include "daemon/config.h"
 #include "gateway/gateway.h"
-#include "protocol/model.h"
 #include "sts/sts_service.h"
 #include <pthread.h>
 #include <signal.h>
@@ -190,8 +189,6 @@ int Serve(const std::vector<std::string>& args) {
   std::fflush(stdout);
   spdlog::info("listening on {} with {} I/O and {} worker threads", endpoint,
                server_options.io_threads, server_options.worker_threads);
-  // Parse the big models (EC2 is ~800 KB) off the request path, after the ready line.
-  (*server)->PostToWorkers([] { protocol::ModelRegistry::Instance().LoadAll(); });
 
   (*server)->Run();
 

@@ -16,7 +16,7 @@ http::Response JsonResponse(int status, const json& body) {
   http::Response r;
   r.status = status;
   r.headers.Add("Content-Type", "application/json");
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   r.body += '\n';
   return r;
 }

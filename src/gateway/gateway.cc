@@ -196,7 +196,9 @@ class ServiceExchange final : public http::Exchange {
                    {"method", request_.method}, {"path", request_.path},
                    {"aborted", c.aborted}};
       if (!error_code_.empty()) line["error"] = error_code_;
-      AccessLog().info("{}", line.dump());
+      // The path is client bytes and need not be UTF-8: replace invalid sequences instead of
+      // letting dump() throw (which lost the line and reset the connection).
+      AccessLog().info("{}", line.dump(-1, ' ', false, json::error_handler_t::replace));
     } else {
       AccessLog().info("{} {}.{} {} {:.3f}ms in={} out={} principal={} src={} {} {}{}{}",
                        request_id_, service, operation, c.status, ms, c.bytes_in, c.bytes_out,
@@ -404,7 +406,9 @@ http::Response GenericErrorResponse(const AwsError& error, const std::string& re
   if (json_body) {
     response.headers.Add("Content-Type", "application/x-amz-json-1.1");
     response.headers.Add("x-amzn-ErrorType", error.code());
-    response.body = json{{"__type", error.code()}, {"message", error.message()}}.dump();
+    // Messages may quote client bytes; never let invalid UTF-8 throw.
+    response.body = json{{"__type", error.code()}, {"message", error.message()}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
     return response;
   }
   protocol::XmlWriter w;

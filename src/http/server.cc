@@ -18,6 +18,8 @@
 
 #include "gureum/core/encoding.h"
 
+#include "http/request_parser.h"
+
 namespace gureum::http {
 namespace {
 
@@ -93,7 +95,10 @@ struct Server::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server::Impl& server, tcp::socket socket)
-      : server_(server), options_(server.options), stream_(std::move(socket)) {}
+      : server_(server),
+        options_(server.options),
+        stream_(std::move(socket)),
+        body_timer_(stream_.get_executor()) {}
 
   net::any_io_executor executor() { return stream_.get_executor(); }
 
@@ -120,12 +125,15 @@ class Session : public std::enable_shared_from_this<Session> {
   net::awaitable<bool> WriteResponse(Response& response, unsigned version, bool keep_alive,
                                      uint64_t& bytes_out);
   net::awaitable<void> WriteReject(const AwsError& error);
-  static Request ToRequest(const Parser& parser, const tcp::endpoint& remote);
 
   Server::Impl& server_;
   const ServerOptions& options_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  // Body reads time out through this timer, which cancels the read but keeps the socket open
+  // (tcp_stream's own timeout would close it), so the client still gets 400 RequestTimeout.
+  net::steady_timer body_timer_;
+  bool body_timed_out_ = false;
   bool idle_ = true;
   bool expect_continue_ = false;
   bool continue_sent_ = false;
@@ -170,29 +178,6 @@ class SocketBodySource final : public BodySource {
   std::optional<uint64_t> length_;
   bool finished_ = false;
 };
-
-Request Session::ToRequest(const Parser& parser, const tcp::endpoint& remote) {
-  const auto& msg = parser.get();
-  Request req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  auto q = req.target.find('?');
-  if (q == std::string::npos) {
-    req.path = req.target;
-  } else {
-    req.path = req.target.substr(0, q);
-    req.query = req.target.substr(q + 1);
-  }
-  for (const auto& field : msg) {
-    req.headers.Add(std::string(field.name_string()), std::string(field.value()));
-  }
-  if (auto len = parser.content_length()) req.content_length = *len;
-  req.chunked_transfer = parser.chunked();
-  req.version = static_cast<int>(msg.version());
-  req.remote_address = remote.address().to_string();
-  req.remote_port = remote.port();
-  return req;
-}
 
 net::awaitable<void> Session::Run() {
   beast::error_code ec;
@@ -239,22 +224,32 @@ net::awaitable<Result<size_t>> Session::ReadBodyInto(Parser& parser, std::span<c
   if (!co_await SendContinue()) {
     co_return Fail(ErrorCode::IncompleteBody, "The connection closed before the request body");
   }
+  auto timeout = [] {
+    return Fail(ErrorCode::RequestTimeout,
+                "Your socket connection to the server was not read from or written to within "
+                "the timeout period. Idle connections will be closed.");
+  };
   for (;;) {
+    if (body_timed_out_) co_return timeout();
     if (parser.is_done()) co_return size_t{0};
     parser.get().body().data = buffer.data();
     parser.get().body().size = buffer.size();
     parser.get().body().more = true;
-    stream_.expires_after(options_.body_timeout);
+    stream_.expires_never();
+    body_timer_.expires_after(options_.body_timeout);
+    body_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;  // cancelled: the read finished first
+      body_timed_out_ = true;
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+    });
     auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+    body_timer_.cancel();
     if (ec == bhttp::error::need_buffer) ec = {};
     size_t got = buffer.size() - parser.get().body().size;
     bytes_in_ += got;
     if (got > 0) co_return got;  // A following error is reported by the next read.
-    if (ec == beast::error::timeout) {
-      co_return Fail(ErrorCode::RequestTimeout,
-                     "Your socket connection to the server was not read from or written to "
-                     "within the timeout period. Idle connections will be closed.");
-    }
+    if (body_timed_out_) co_return timeout();
     if (ec) {
       co_return Fail(ErrorCode::IncompleteBody,
                      "The request body ended before the length the request declared");
@@ -265,13 +260,17 @@ net::awaitable<Result<size_t>> Session::ReadBodyInto(Parser& parser, std::span<c
 net::awaitable<bool> Session::HandleOne(Parser& parser, bool& keep_alive) {
   auto started = std::chrono::steady_clock::now();
   bytes_in_ = 0;
+  body_timed_out_ = false;
   continue_sent_ = false;
   expect_continue_ =
       EqualsIgnoreCase(std::string_view(parser.get()[bhttp::field::expect]), "100-continue");
   unsigned version = parser.get().version();
   keep_alive = parser.keep_alive();
 
-  auto exchange = server_.app.Begin(ToRequest(parser, remote_));
+  Request request = RequestFromParser(parser);
+  request.remote_address = remote_.address().to_string();
+  request.remote_port = remote_.port();
+  auto exchange = server_.app.Begin(std::move(request));
   BodyPlan plan = exchange->PlanBody();
   std::optional<uint64_t> length;
   if (auto declared = parser.content_length()) length = *declared;

@@ -18,6 +18,7 @@
 
 #include "gureum/core/encoding.h"
 #include "gureum/core/error.h"
+#include "gureum/core/time_format.h"
 #include "gureum/http/message.h"
 
 #include "protocol/model.h"
@@ -67,6 +68,9 @@ enum class ValidationStyle { Query, Ec2, Json };
 Status Validate(const Shape& shape, const nlohmann::json& value, ValidationStyle style);
 
 // Shared helpers for codecs.
+// JSON text of `value`, with bytes that are not UTF-8 replaced by U+FFFD. Client bytes (paths,
+// headers, query values) reach outputs and error messages, and nlohmann's dump() throws on them.
+std::string DumpJson(const nlohmann::json& value);
 std::string FormatTimestamp(const nlohmann::json& value, std::string_view format);
 std::optional<std::string> NormalizeTimestamp(std::string_view text, std::string_view format);
 std::string ScalarText(const Shape& shape, const nlohmann::json& value,

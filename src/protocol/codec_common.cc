@@ -30,7 +30,7 @@ size_t Utf8Length(std::string_view s) {
 
 std::string Quoted(const json& value) {
   if (value.is_string()) return value.get<std::string>();
-  return value.dump();
+  return DumpJson(value);
 }
 
 std::string FormatNumber(double v) {
@@ -164,6 +164,10 @@ class Validator {
 
 }  // namespace
 
+std::string DumpJson(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 Status Validate(const Shape& shape, const json& value, ValidationStyle style) {
   Validator validator(style);
   validator.Check(shape, value, "");
@@ -193,13 +197,14 @@ std::string FormatTimestamp(const json& value, std::string_view format) {
   std::optional<SystemTime> t;
   if (value.is_number()) {
     t = FromEpochSeconds(value.get<double>());
+    if (!t) return DumpJson(value);
   } else if (value.is_string()) {
     const auto& s = value.get_ref<const std::string&>();
     t = ParseIso8601(s);
     if (!t) t = ParseHttpDate(s);
     if (!t) return s;
   } else {
-    return value.dump();
+    return DumpJson(value);
   }
   if (format == "rfc822") return FormatHttpDate(*t);
   if (format == "unixTimestamp") {
@@ -228,7 +233,7 @@ std::string ScalarText(const Shape& shape, const json& value, std::string_view t
   }
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return {};
-  return value.dump();
+  return DumpJson(value);
 }
 
 std::optional<json> ParseScalar(const Shape& shape, std::string_view text,

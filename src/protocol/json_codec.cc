@@ -46,7 +46,7 @@ class JsonCodec final : public Codec {
                               const ResponseContext&) const override {
     http::Response response;
     response.headers.Add("Content-Type", content_type_);
-    response.body = op.output ? JsonToWire(*op.output, output).dump() : "{}";
+    response.body = op.output ? DumpJson(JsonToWire(*op.output, output)) : "{}";
     return response;
   }
 
@@ -56,7 +56,7 @@ class JsonCodec final : public Codec {
     response.headers.Add("Content-Type", content_type_);
     response.headers.Add("x-amzn-ErrorType", error.code());
     json body = {{"__type", error.code()}, {"message", error.message()}};
-    response.body = body.dump();
+    response.body = DumpJson(body);
     return response;
   }
 
@@ -107,7 +107,10 @@ Result<json> JsonFromWire(const Shape& shape, const json& wire, const std::strin
       return out;
     }
     case ShapeType::Timestamp: {
-      if (wire.is_number()) return json(FormatTimestamp(wire, "iso8601"));
+      if (wire.is_number()) {
+        if (!FromEpochSeconds(wire.get<double>())) return bad("a timestamp");
+        return json(FormatTimestamp(wire, "iso8601"));
+      }
       if (wire.is_string()) {
         auto normalized = NormalizeTimestamp(wire.get<std::string>(), shape.timestamp_format);
         if (!normalized) return bad("a timestamp");

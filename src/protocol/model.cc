@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/embedded_models.h"
+#include <malloc.h>
 
 namespace gureum::protocol {
 namespace {
@@ -295,6 +296,9 @@ const ServiceModel* ModelRegistry::Get(std::string_view key) {
       } else {
         spdlog::error("{}", parsed.error().message());
       }
+      // The JSON document was several times the size of the model built from it; give the
+      // freed pages back rather than carrying them as idle memory.
+      malloc_trim(0);
     });
     return slot->model.get();
   }

@@ -193,7 +193,7 @@ class RestCodec final : public Codec {
           if (it->is_object()) {
             for (auto& [k, v] : it->items()) {
               response.headers.Add(member.WireName() + k,
-                                   v.is_string() ? v.get<std::string>() : v.dump());
+                                   v.is_string() ? v.get<std::string>() : DumpJson(v));
             }
           }
           break;
@@ -220,7 +220,7 @@ class RestCodec final : public Codec {
             response.body = XmlDocument(root, ns, *payload->shape, *it);
             response.headers.Add("Content-Type", "application/xml");
           } else {
-            response.body = JsonToWire(*payload->shape, *it).dump();
+            response.body = DumpJson(JsonToWire(*payload->shape, *it));
             response.headers.Add("Content-Type", "application/json");
           }
         } else if (it->is_string()) {
@@ -233,7 +233,7 @@ class RestCodec final : public Codec {
         response.body = XmlDocument(root, DefaultNamespace(), shape, output);
         response.headers.Add("Content-Type", "application/xml");
       } else {
-        response.body = JsonToWire(shape, output).dump();
+        response.body = DumpJson(JsonToWire(shape, output));
         response.headers.Add("Content-Type", "application/json");
       }
     }
@@ -262,7 +262,7 @@ class RestCodec final : public Codec {
     } else {
       response.headers.Add("x-amzn-ErrorType", error.code());
       response.headers.Add("Content-Type", "application/json");
-      response.body = json{{"__type", error.code()}, {"message", error.message()}}.dump();
+      response.body = DumpJson(json{{"__type", error.code()}, {"message", error.message()}});
     }
     return response;
   }
@@ -561,7 +561,7 @@ class RestCodec final : public Codec {
       std::string out;
       for (const auto& item : value) {
         if (!out.empty()) out += ", ";
-        out += shape.list_member ? ScalarText(*shape.list_member, item, "rfc822") : item.dump();
+        out += shape.list_member ? ScalarText(*shape.list_member, item, "rfc822") : DumpJson(item);
       }
       return out;
     }

@@ -28,10 +28,26 @@ class XmlWriter {
   }
   void Element(std::string_view name, std::string_view text) {
     Open(name);
-    XmlEscapeAppend(out_, text);
+    Text(text);
     Close(name);
   }
-  void Text(std::string_view text) { XmlEscapeAppend(out_, text); }
+  // XML 1.0 has no way to carry the C0 controls other than tab, LF and CR. S3 writes them as
+  // character references (a key with byte 0x01 lists as "&#x1;"), so the document keeps its
+  // structure for any client text; every protocol does the same here.
+  void Text(std::string_view text) {
+    size_t start = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      auto c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') continue;
+      XmlEscapeAppend(out_, text.substr(start, i - start));
+      out_ += "&#x";
+      if (c >= 0x10) out_ += "0123456789ABCDEF"[c >> 4];
+      out_ += "0123456789ABCDEF"[c & 0xF];
+      out_ += ';';
+      start = i + 1;
+    }
+    XmlEscapeAppend(out_, text.substr(start));
+  }
   void Raw(std::string_view xml) { out_ += xml; }
   std::string& str() { return out_; }
   std::string Take() { return std::move(out_); }

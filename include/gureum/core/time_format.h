@@ -28,6 +28,7 @@ std::optional<SystemTime> ParseHttpDate(std::string_view text);
 
 // Seconds since the epoch, with fraction (JSON protocols).
 double ToEpochSeconds(SystemTime t);
-SystemTime FromEpochSeconds(double seconds);
+// Rounded to milliseconds; nullopt for NaN, infinities and times the clock cannot represent.
+std::optional<SystemTime> FromEpochSeconds(double seconds);
 
 }  // namespace gureum
