@@ -428,7 +428,10 @@ net::awaitable<void> Session::WriteReject(const AwsError& error) {
 
 net::awaitable<void> Server::Impl::Accept() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(io), kTuple);
+    // A named strand, not a temporary inside the co_await: GCC 12 destroys such temporaries
+    // twice, which released the strand's shared state early (use-after-free on close).
+    auto strand = net::make_strand(io);
+    auto [ec, socket] = co_await acceptor.async_accept(strand, kTuple);
     if (stopping.load()) co_return;
     if (ec) {
       if (ec == net::error::operation_aborted) co_return;
