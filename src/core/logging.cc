@@ -90,8 +90,10 @@ spdlog::logger& AccessLog() {
 void ShutdownLogging() {
   if (auto logger = spdlog::default_logger()) logger->flush();
   if (g_access) g_access->flush();
-  g_access.reset();
+  // Join the writer thread first (its queued messages hold references to the loggers), then
+  // drop ours: the other order released one logger from two threads at once.
   spdlog::shutdown();
+  g_access.reset();
 }
 
 }  // namespace gureum
