@@ -11,7 +11,8 @@
 namespace gureum::protocol {
 namespace {
 
-using nlohmann::json;
+// ordered_json keeps the model's member order, which is the order AWS writes XML elements in.
+using json = nlohmann::ordered_json;
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);

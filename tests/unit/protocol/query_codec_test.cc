@@ -235,10 +235,10 @@ TEST_F(QueryCodecTest, LengthAndRangeConstraints) {
                     "&RoleSessionName=x&DurationSeconds=60");
   ASSERT_FALSE(two.has_value());
   EXPECT_EQ(two.error().message(),
-            "2 validation errors detected: Value '60' at 'durationSeconds' failed to satisfy "
-            "constraint: Member must have value greater than or equal to 900; Value 'x' at "
-            "'roleSessionName' failed to satisfy constraint: Member must have length greater "
-            "than or equal to 2");
+            "2 validation errors detected: Value 'x' at 'roleSessionName' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 2; Value '60' at "
+            "'durationSeconds' failed to satisfy constraint: Member must have value greater "
+            "than or equal to 900");
 }
 
 TEST_F(QueryCodecTest, Ec2DoesNotEnforceModelConstraintsOnTheWire) {
@@ -256,13 +256,13 @@ TEST_F(QueryCodecTest, StsGetCallerIdentityOutput) {
       sts_.codec->EncodeOutput(op, output, Context("01234567-89ab-cdef-0123-456789abcdef"));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.headers.GetOr("Content-Type", ""), "text/xml");
-  // As AWS sends it (element order within a structure aside; clients do not depend on it).
+  // Exactly as AWS documents it, elements in the model's order.
   EXPECT_EQ(response.body,
             "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
             "<GetCallerIdentityResult>"
+            "<UserId>AIDACKCEVSQ6C2EXAMPLE</UserId>"
             "<Account>123456789012</Account>"
             "<Arn>arn:aws:iam::123456789012:user/Alice</Arn>"
-            "<UserId>AIDACKCEVSQ6C2EXAMPLE</UserId>"
             "</GetCallerIdentityResult>"
             "<ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>"
             "</ResponseMetadata>"
@@ -297,16 +297,16 @@ TEST_F(QueryCodecTest, IamListOutputUsesMemberElementsAndIsoTimestamps) {
   EXPECT_EQ(response.body,
             "<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">"
             "<ListUsersResult>"
-            "<IsTruncated>false</IsTruncated>"
             "<Users>"
-            "<member><Arn>arn:aws:iam::000000000000:user/alice</Arn>"
-            "<CreateDate>2024-01-02T03:04:05Z</CreateDate><Path>/</Path><UserId>AIDA1</UserId>"
-            "<UserName>alice</UserName></member>"
-            "<member><Arn>arn:aws:iam::000000000000:user/bob</Arn>"
-            "<CreateDate>2024-01-02T03:04:05Z</CreateDate><Path>/</Path>"
-            "<Tags><member><Key>team</Key><Value>&lt;ops&gt;</Value></member></Tags>"
-            "<UserId>AIDA2</UserId><UserName>bob&amp;co</UserName></member>"
+            "<member><Path>/</Path><UserName>alice</UserName><UserId>AIDA1</UserId>"
+            "<Arn>arn:aws:iam::000000000000:user/alice</Arn>"
+            "<CreateDate>2024-01-02T03:04:05Z</CreateDate></member>"
+            "<member><Path>/</Path><UserName>bob&amp;co</UserName><UserId>AIDA2</UserId>"
+            "<Arn>arn:aws:iam::000000000000:user/bob</Arn>"
+            "<CreateDate>2024-01-02T03:04:05Z</CreateDate>"
+            "<Tags><member><Key>team</Key><Value>&lt;ops&gt;</Value></member></Tags></member>"
             "</Users>"
+            "<IsTruncated>false</IsTruncated>"
             "</ListUsersResult>"
             "<ResponseMetadata><RequestId>req-2</RequestId></ResponseMetadata>"
             "</ListUsersResponse>");
@@ -347,10 +347,11 @@ TEST_F(QueryCodecTest, Ec2OutputEnvelopeWithItemLists) {
             "<requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>"
             "<reservationSet><item>"
             "<instancesSet><item>"
-            "<amiLaunchIndex>0</amiLaunchIndex><ebsOptimized>false</ebsOptimized>"
+            "<amiLaunchIndex>0</amiLaunchIndex>"
             "<imageId>ami-1</imageId><instanceId>i-1</instanceId>"
             "<launchTime>2024-01-02T03:04:05Z</launchTime>"
             "<instanceState><code>16</code><name>running</name></instanceState>"
+            "<ebsOptimized>false</ebsOptimized>"
             "<tagSet><item><key>Name</key><value>web-1</value></item></tagSet>"
             "</item></instancesSet>"
             "<ownerId>000000000000</ownerId><reservationId>r-1</reservationId>"

@@ -237,11 +237,11 @@ TEST_F(RestXmlCodecTest, BodyMembersUseTheRootTheHandlerNames) {
   EXPECT_EQ(v2.body, std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                                  "<ListBucketResult xmlns=\"") +
                          kNs +
-                         "\"><Contents><Key>a b.txt</Key>"
+                         "\"><IsTruncated>false</IsTruncated><Contents><Key>a b.txt</Key>"
                          "<LastModified>2024-01-02T03:04:05Z</LastModified><Size>11</Size>"
                          "<StorageClass>STANDARD</StorageClass></Contents>"
-                         "<IsTruncated>false</IsTruncated><KeyCount>1</KeyCount>"
-                         "<MaxKeys>1000</MaxKeys><Name>b</Name><Prefix></Prefix>"
+                         "<Name>b</Name><Prefix></Prefix><MaxKeys>1000</MaxKeys>"
+                         "<KeyCount>1</KeyCount>"
                          "</ListBucketResult>");
 }
 
