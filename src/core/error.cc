@@ -84,5 +84,13 @@ AwsError&& AwsError::With(std::string name, std::string value) && {
   details_.emplace_back(std::move(name), std::move(value));
   return std::move(*this);
 }
+AwsError& AwsError::WithHeader(std::string name, std::string value) & {
+  headers_.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+AwsError&& AwsError::WithHeader(std::string name, std::string value) && {
+  headers_.emplace_back(std::move(name), std::move(value));
+  return std::move(*this);
+}
 
 }  // namespace gureum

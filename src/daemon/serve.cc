@@ -16,6 +16,8 @@
 #include "auth/accounts.h"
 #include "daemon/config.h"
 #include "gateway/gateway.h"
+#include "s3/object_store.h"
+#include "s3/s3_service.h"
 #include "sts/sts_service.h"
 #include <pthread.h>
 #include <signal.h>
@@ -123,14 +125,22 @@ int Serve(const std::vector<std::string>& args) {
     return Fatal("cannot prepare accounts: " + seeded.error().message());
   }
 
+  Clock clock;
+  auto object_store = std::make_unique<s3::ObjectStore>(**catalog, config->data_dir / "s3",
+                                                        config->durability == "strict", clock);
+  if (auto opened = object_store->Open(); !opened) {
+    return Fatal("cannot open the S3 store: " + opened.error().message());
+  }
+
   auth::CredentialStore credentials;
   credentials.AddProvider(accounts.RootKeyProvider());
   auth::Authenticator authenticator(
       credentials, auth::AuthenticatorOptions{std::chrono::seconds(config->max_clock_skew)});
-  Clock clock;
 
   service::ServiceRegistry registry;
   sts::RegisterSts(registry);
+  s3::RegisterS3(registry,
+                 std::make_shared<s3::S3Service>(*object_store, accounts, config->region));
 
   gateway::Metrics metrics;
   gateway::AdminApi admin(kVersion, registry, clock, metrics, credentials);
@@ -197,6 +207,7 @@ int Serve(const std::vector<std::string>& args) {
   signal_thread.join();
   spdlog::info("stopped");
   server->reset();
+  object_store.reset();
   catalog->reset();
   ShutdownLogging();
   return 0;

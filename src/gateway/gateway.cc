@@ -293,11 +293,15 @@ class ServiceExchange final : public http::Exchange {
     context.user_agent = std::string(request_.headers.GetOr("User-Agent", ""));
     context.now = received_at_;
     context.clock = &gateway_.clock();
+    context.request = &request_;
+    context.host = std::string(request_.headers.GetOr("Host", ""));
 
     if (spec_->handler) {
       auto output = spec_->handler(context, *input);
       if (!output) return RenderError(output.error());
-      return codec_->EncodeOutput(*op_, *output, ResponseContext());
+      protocol::ResponseContext response_context = ResponseContext();
+      response_context.xml_root = spec_->xml_root;
+      return codec_->EncodeOutput(*op_, *output, response_context);
     }
     http::StringBodySource buffered(body_);
     http::BodySource& source = streaming ? raw_body : buffered;

@@ -243,6 +243,7 @@ class RestCodec final : public Codec {
   http::Response EncodeError(const AwsError& error, const ResponseContext& context) const override {
     http::Response response;
     response.status = ErrorStatus(model_, error);
+    for (const auto& [name, value] : error.headers()) response.headers.Add(name, value);
     if (xml_) {
       // S3 answers HEAD errors with the status and headers only.
       if (context.head) return response;

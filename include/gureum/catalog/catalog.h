@@ -99,6 +99,9 @@ class Connection {
   DbStatus Exec(std::string_view sql);
   // A cached prepared statement, reset and with bindings cleared, ready to bind.
   DbResult<Statement*> Prepare(const std::string& sql);
+  // Resets every statement left mid-iteration. A statement that stepped to a row and was not
+  // reset keeps its read transaction (and snapshot) open; Catalog calls this after each use.
+  void ResetStatements();
   int64_t changes() const { return sqlite3_changes64(db_); }
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   sqlite3* raw() { return db_; }
@@ -137,6 +140,7 @@ class Catalog {
       return R(tl::unexpected(ErrorFor<R>(conn.error())));
     }
     auto result = fn(**conn);
+    (*conn)->ResetStatements();
     ReleaseReader(std::move(*conn));
     return result;
   }
@@ -151,6 +155,7 @@ class Catalog {
       return R(tl::unexpected(ErrorFor<R>(begin.error())));
     }
     auto result = fn(*writer_);
+    writer_->ResetStatements();
     if (result) {
       if (auto commit = writer_->Exec("COMMIT"); !commit) {
         (void)writer_->Exec("ROLLBACK");

@@ -80,6 +80,10 @@ class AwsError {
   AwsError&& WithResource(std::string resource) &&;
   AwsError& With(std::string name, std::string value) &;
   AwsError&& With(std::string name, std::string value) &&;
+  // Response headers the error carries (S3: x-amz-delete-marker on NoSuchKey, and the like).
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  AwsError& WithHeader(std::string name, std::string value) &;
+  AwsError&& WithHeader(std::string name, std::string value) &&;
   void set_http_status(int status) { http_status_ = status; }
   void set_code(std::string code) { code_ = std::move(code); }
 
@@ -92,6 +96,7 @@ class AwsError {
   bool sender_fault_;
   std::string resource_;
   std::vector<std::pair<std::string, std::string>> details_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 template <class T>

@@ -29,6 +29,10 @@ struct RequestContext {
   std::string user_agent;
   Clock::TimePoint now;  // when the request arrived, on the daemon clock
   const Clock* clock = nullptr;
+  // The HTTP request, for what the (older) AWS model does not describe: headers and query
+  // parameters AWS added later. Handlers read the decoded input first.
+  const http::Request* request = nullptr;
+  std::string host;  // the Host header, for URLs in responses (S3's Location)
 };
 
 // A model-driven operation: decoded, validated input in; output in the same JSON view out.
@@ -52,6 +56,9 @@ struct OperationSpec {
   bool streaming_body = false;
   // Served without credentials (STS AssumeRoleWithWebIdentity, S3 public reads).
   bool allow_anonymous = false;
+  // REST-XML: the root element of the output document when the model does not name one
+  // (S3's "ListBucketResult" and the like).
+  std::string xml_root;
 };
 
 struct ServiceModule {

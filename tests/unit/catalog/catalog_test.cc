@@ -139,6 +139,37 @@ TEST_F(CatalogTest, ReadersSeeCommittedWritesFromOtherThreads) {
   EXPECT_EQ(*count, kWriters * kRows);
 }
 
+// A statement read only to its first row must not pin its connection to an old snapshot.
+TEST_F(CatalogTest, AHalfReadStatementDoesNotHideLaterWrites) {
+  ASSERT_TRUE(catalog_->Migrate("test", kMigrations));
+  auto insert = [&](const std::string& name) {
+    return catalog_->Write([&](Connection& db) -> DbStatus {
+      auto s = db.Prepare("INSERT INTO t_items (name, size) VALUES (?, 1)");
+      if (!s) return tl::unexpected(s.error());
+      (*s)->Bind(1, name);
+      return (*s)->Run();
+    });
+  };
+  auto exists = [&](const std::string& name) {
+    return catalog_->Read([&](Connection& db) -> DbResult<bool> {
+      auto s = db.Prepare("SELECT name FROM t_items WHERE name >= ? ORDER BY name");
+      if (!s) return tl::unexpected(s.error());
+      (*s)->Bind(1, name);
+      auto row = (*s)->Step();  // first row only; the statement is left mid-iteration
+      if (!row) return tl::unexpected(row.error());
+      return *row && (*s)->Text(0) == name;
+    });
+  };
+  ASSERT_TRUE(insert("a"));
+  ASSERT_TRUE(insert("b"));
+  EXPECT_TRUE(*exists("a"));
+  ASSERT_TRUE(insert("c"));
+  // Another statement on the same pooled connection sees the third row.
+  auto count = Count("t_items");
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 3);
+}
+
 TEST_F(CatalogTest, StateSurvivesReopening) {
   ASSERT_TRUE(catalog_->Migrate("test", kMigrations));
   ASSERT_TRUE(catalog_->Write([](Connection& db) -> DbStatus {

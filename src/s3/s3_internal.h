@@ -1,0 +1,50 @@
+#pragma once
+// Helpers shared by the S3 handler files (not part of the module's interface).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gureum/core/checksum.h"
+#include "gureum/service/service.h"
+
+#include "s3/object_store.h"
+
+namespace gureum::s3 {
+
+using nlohmann::json;
+
+// A string member of a decoded input, or "" / nullopt.
+std::string Str(const json& in, const char* name);
+std::optional<std::string> OptStr(const json& in, const char* name);
+// "\"<etag>\"", as S3 writes ETags in headers and XML.
+std::string Quoted(std::string_view etag);
+
+// Whether the caller may read an object of a bucket it reached (owner, or the object's ACL).
+bool CanReadObject(const service::RequestContext& ctx, const Bucket& bucket,
+                   const ObjectRecord& object);
+
+// The checksums a write must compute: announced in x-amz-checksum-<alg> headers, in
+// x-amz-sdk-checksum-algorithm / x-amz-checksum-algorithm, or as an x-amz-trailer.
+std::vector<ChecksumAlgorithm> RequestedChecksums(const http::Request& request,
+                                                  std::optional<ChecksumAlgorithm> also);
+// Checks Content-MD5 and x-amz-checksum-* header values against what was computed.
+Status VerifyDigests(const http::Request& request, const Staged& staged);
+// {"Algorithm", "Value" (base64), "Type"} for the first checksum computed, or null.
+json ChecksumJson(const Staged& staged, std::string_view type);
+
+// The metadata S3 keeps from a write request's headers (content type and friends, user
+// metadata, tags, canned ACL, storage class...), as ObjectRecord::meta. Errors on bad values.
+Result<json> MetaFromRequest(const json& in, const http::Request& request);
+// Parses "k1=v1&k2=v2" (x-amz-tagging) into a TagSet array; InvalidTag on bad tags.
+Result<json> ParseTaggingHeader(std::string_view header);
+// Checks a TagSet (S3's limits: 10 tags, keys up to 128 and values up to 256 characters).
+Status ValidateTagSet(const json& tag_set, size_t max_tags);
+
+// Response headers describing an object (GET/HEAD), without Content-Length.
+void AddObjectHeaders(http::Response& response, const ObjectRecord& record, const Bucket& bucket,
+                      bool checksum_mode);
+
+}  // namespace gureum::s3

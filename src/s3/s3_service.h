@@ -1,0 +1,84 @@
+#pragma once
+// Amazon S3: buckets, objects, multipart uploads, versions and bucket configuration, over the
+// ObjectStore. Handlers are named after the S3 actions. Most take and return the JSON view of
+// the S3 model (the REST-XML codec turns it into headers and XML); the data path (PutObject,
+// UploadPart, GetObject, HeadObject) builds its responses itself to stream bodies.
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "gureum/service/service.h"
+
+#include "auth/accounts.h"
+#include "s3/object_store.h"
+
+namespace gureum::s3 {
+
+using nlohmann::json;
+using service::RequestContext;
+
+class S3Service {
+ public:
+  S3Service(ObjectStore& store, auth::AccountStore& accounts, std::string default_region);
+
+  // Buckets
+  Result<json> CreateBucket(const RequestContext& ctx, const json& in);
+  Result<json> DeleteBucket(const RequestContext& ctx, const json& in);
+  Result<http::Response> HeadBucket(const RequestContext& ctx, const json& in,
+                                    const http::Request& request, http::BodySource&);
+  Result<json> ListBuckets(const RequestContext& ctx, const json& in);
+  Result<http::Response> GetBucketLocation(const RequestContext& ctx, const json& in,
+                                           const http::Request& request, http::BodySource&);
+  Result<json> GetBucketVersioning(const RequestContext& ctx, const json& in);
+  Result<json> PutBucketVersioning(const RequestContext& ctx, const json& in);
+
+  // Objects
+  Result<http::Response> PutObject(const RequestContext& ctx, const json& in,
+                                   const http::Request& request, http::BodySource& body);
+  Result<http::Response> GetObject(const RequestContext& ctx, const json& in,
+                                   const http::Request& request, http::BodySource& body);
+  Result<http::Response> HeadObject(const RequestContext& ctx, const json& in,
+                                    const http::Request& request, http::BodySource& body);
+  Result<json> DeleteObject(const RequestContext& ctx, const json& in);
+  Result<json> DeleteObjects(const RequestContext& ctx, const json& in);
+  Result<json> CopyObject(const RequestContext& ctx, const json& in);
+  Result<json> GetObjectAttributes(const RequestContext& ctx, const json& in);
+  Result<json> GetObjectTagging(const RequestContext& ctx, const json& in);
+  Result<json> PutObjectTagging(const RequestContext& ctx, const json& in);
+  Result<json> DeleteObjectTagging(const RequestContext& ctx, const json& in);
+
+  // Listing
+  Result<json> ListObjects(const RequestContext& ctx, const json& in);
+  Result<json> ListObjectsV2(const RequestContext& ctx, const json& in);
+  Result<json> ListObjectVersions(const RequestContext& ctx, const json& in);
+
+  // Multipart uploads
+  Result<json> CreateMultipartUpload(const RequestContext& ctx, const json& in);
+  Result<http::Response> UploadPart(const RequestContext& ctx, const json& in,
+                                    const http::Request& request, http::BodySource& body);
+  Result<json> UploadPartCopy(const RequestContext& ctx, const json& in);
+  Result<json> CompleteMultipartUpload(const RequestContext& ctx, const json& in);
+  Result<json> AbortMultipartUpload(const RequestContext& ctx, const json& in);
+  Result<json> ListParts(const RequestContext& ctx, const json& in);
+  Result<json> ListMultipartUploads(const RequestContext& ctx, const json& in);
+
+  ObjectStore& store() { return store_; }
+
+ private:
+  friend struct S3Handlers;
+
+  // The bucket, if the caller may act on it with `write` or read access.
+  Result<Bucket> BucketFor(const RequestContext& ctx, std::string_view name, bool write);
+  json OwnerJson(std::string_view account_id);
+
+  ObjectStore& store_;
+  auth::AccountStore& accounts_;
+  std::string default_region_;
+};
+
+// Registers S3's operations (and its reset hook) with the daemon.
+void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s3);
+
+}  // namespace gureum::s3
