@@ -164,7 +164,10 @@ Result<std::unique_ptr<ServiceModel>> ServiceModel::Parse(std::string_view key,
     shape.streaming = Flag(body, "streaming");
     shape.sensitive = Flag(body, "sensitive");
     shape.payload = Str(body, "payload");
-    if (body.contains("xmlNamespace")) shape.xml_namespace_uri = Str(body["xmlNamespace"], "uri");
+    if (body.contains("xmlNamespace")) {
+      shape.xml_namespace_uri = Str(body["xmlNamespace"], "uri");
+      shape.xml_namespace_prefix = Str(body["xmlNamespace"], "prefix");
+    }
     if (body.contains("enum") && body["enum"].is_array()) {
       for (const auto& v : body["enum"]) {
         if (v.is_string()) shape.enum_values.push_back(v.get<std::string>());

@@ -84,6 +84,7 @@ struct Shape {
   bool streaming = false;        // blob or string sent as a raw stream
   bool sensitive = false;
   std::string xml_namespace_uri;
+  std::string xml_namespace_prefix;  // e.g. "xsi" for S3's Grantee (declared on the element)
 
   const Member* FindMember(std::string_view member_name) const;
 };

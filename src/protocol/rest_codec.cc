@@ -432,7 +432,7 @@ class RestCodec final : public Codec {
           if (member.location != Location::Body) continue;
           if (member.xml_attribute) {
             for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-              if (LocalName(a.name()) == member.WireName()) {
+              if (LocalName(a.name()) == LocalName(member.WireName())) {
                 auto parsed = ParseScalar(*member.shape, a.value(), "iso8601");
                 if (!parsed) return Fail(Malformed());
                 out[member.name] = *parsed;
@@ -517,11 +517,25 @@ class RestCodec final : public Codec {
   void WriteValue(XmlWriter& w, const std::string& name, const Shape& shape, bool member_flattened,
                   const Member& member, const json& value) const {
     switch (shape.type) {
-      case ShapeType::Structure:
-        w.Open(name);
+      case ShapeType::Structure: {
+        // Attributes (S3's <Grantee xsi:type="...">) and the namespace prefix they use.
+        std::vector<std::pair<std::string, std::string>> attributes;
+        if (!shape.xml_namespace_prefix.empty()) {
+          attributes.emplace_back("xmlns:" + shape.xml_namespace_prefix, shape.xml_namespace_uri);
+        }
+        if (value.is_object()) {
+          for (const auto& m : shape.members) {
+            if (!m.xml_attribute) continue;
+            auto it = value.find(m.name);
+            if (it == value.end() || it->is_null()) continue;
+            attributes.emplace_back(m.WireName(), ScalarText(*m.shape, *it, "iso8601"));
+          }
+        }
+        w.OpenWithAttributes(name, attributes);
         WriteMembers(w, shape, value);
         w.Close(name);
         return;
+      }
       case ShapeType::List: {
         if (!value.is_array() || shape.list_member == nullptr) return;
         Member element;

@@ -3,6 +3,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "gureum/core/encoding.h"
 
@@ -17,6 +19,20 @@ class XmlWriter {
     if (!xmlns.empty()) {
       out_ += " xmlns=\"";
       XmlEscapeAppend(out_, xmlns);
+      out_ += '"';
+    }
+    out_ += '>';
+  }
+  // <name attr="value" ...>
+  void OpenWithAttributes(std::string_view name,
+                          const std::vector<std::pair<std::string, std::string>>& attributes) {
+    out_ += '<';
+    out_ += name;
+    for (const auto& [attribute, value] : attributes) {
+      out_ += ' ';
+      out_ += attribute;
+      out_ += "=\"";
+      XmlEscapeAppend(out_, value);
       out_ += '"';
     }
     out_ += '>';

@@ -5,6 +5,7 @@
 #include "gureum/core/time_format.h"
 
 #include "protocol/xml_writer.h"
+#include "s3/s3_acl.h"
 #include "s3/s3_errors.h"
 #include "s3/s3_http.h"
 #include "s3/s3_internal.h"
@@ -23,26 +24,35 @@ json S3Service::OwnerJson(std::string_view account_id) {
 Result<Bucket> S3Service::BucketFor(const RequestContext& ctx, std::string_view name, bool write) {
   GUREUM_TRY(Bucket bucket, store_.GetBucket(name));
   if (ctx.principal.account_id == bucket.account_id) return bucket;
-  // Other accounts and anonymous callers: the bucket's canned ACL decides. (Bucket policies
-  // join this decision with IAM enforcement.)
-  GUREUM_TRY(auto acl, store_.GetConfig(name, "acl"));
-  std::string canned = acl ? *acl : "private";
+  // Other accounts and anonymous callers: the bucket's ACL decides (bucket policies join this
+  // decision with IAM enforcement), unless the public access block ignores public grants.
+  GUREUM_TRY(json grants, BucketGrants(bucket));
+  GUREUM_TRY(auto block, store_.GetConfig(name, "public-access-block"));
+  if (block && json::parse(*block, nullptr, false).value("IgnorePublicAcls", false) &&
+      GrantsArePublic(grants)) {
+    return Fail(errors::AccessDenied());
+  }
   bool authenticated = ctx.principal.type != auth::PrincipalType::Anonymous;
-  bool allowed = write ? canned == "public-read-write"
-                       : (canned == "public-read" || canned == "public-read-write" ||
-                          (canned == "authenticated-read" && authenticated));
-  if (!allowed) return Fail(errors::AccessDenied());
+  if (!GrantsAllow(grants, ctx.principal.account_id, authenticated, write ? "WRITE" : "READ")) {
+    return Fail(errors::AccessDenied());
+  }
   return bucket;
 }
 
 bool CanReadObject(const RequestContext& ctx, const Bucket& bucket, const ObjectRecord& object) {
   if (ctx.principal.account_id == bucket.account_id) return true;
-  std::string canned = object.meta.value("Acl", std::string("private"));
   bool authenticated = ctx.principal.type != auth::PrincipalType::Anonymous;
-  return canned == "public-read" || canned == "public-read-write" ||
-         (canned == "authenticated-read" && authenticated) ||
-         (object.meta.value("OwnerAccount", std::string()) == ctx.principal.account_id &&
-          authenticated);
+  std::string writer = object.meta.value("OwnerAccount", bucket.account_id);
+  if (authenticated && writer == ctx.principal.account_id) return true;
+  json grants;
+  if (object.meta.contains("Grants")) {
+    grants = object.meta["Grants"];
+  } else {
+    json owner = {{"AccountId", writer}};
+    grants = CannedGrants(object.meta.value("Acl", std::string("private")), owner,
+                          json{{"AccountId", bucket.account_id}});
+  }
+  return GrantsAllow(grants, ctx.principal.account_id, authenticated, "READ");
 }
 
 std::string Str(const json& in, const char* name) {
@@ -88,8 +98,11 @@ Result<json> S3Service::CreateBucket(const RequestContext& ctx, const json& in) 
     }
     return Fail(created.error());
   }
-  if (auto acl = OptStr(in, "ACL")) {
-    GUREUM_RETURN_IF_ERROR(store_.PutConfig(name, "acl", *acl));
+  GUREUM_TRY(auto explicit_grants, GrantsFromRequest(in, accounts_));
+  if (explicit_grants || in.contains("ACL")) {
+    json owner = OwnerWithAccount(bucket.account_id);
+    GUREUM_TRY(json grants, GrantsForWrite(ctx, in, owner, owner));
+    GUREUM_RETURN_IF_ERROR(store_.PutConfig(name, "acl", grants.dump()));
   }
   if (auto ownership = OptStr(in, "ObjectOwnership")) {
     json controls = {{"Rules", json::array({json{{"ObjectOwnership", *ownership}}})}};
@@ -278,6 +291,8 @@ void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s
   ops.push_back(Json("ListParts", json_op(&S3Service::ListParts), "ListPartsResult"));
   ops.push_back(Json("ListMultipartUploads", json_op(&S3Service::ListMultipartUploads),
                      "ListMultipartUploadsResult"));
+
+  AddConfigOperations(ops, s);
 
   module.reset = [s3]() { return s3->store().Reset(); };
   registry.Register(std::move(module));

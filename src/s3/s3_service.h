@@ -64,19 +64,33 @@ class S3Service {
   Result<json> ListParts(const RequestContext& ctx, const json& in);
   Result<json> ListMultipartUploads(const RequestContext& ctx, const json& in);
 
+  // ACLs
+  Result<json> GetBucketAcl(const RequestContext& ctx, const json& in);
+  Result<json> PutBucketAcl(const RequestContext& ctx, const json& in);
+  Result<json> GetObjectAcl(const RequestContext& ctx, const json& in);
+  Result<json> PutObjectAcl(const RequestContext& ctx, const json& in);
+
   ObjectStore& store() { return store_; }
+  // {"ID", "DisplayName"} of an account, as S3 names owners.
+  json OwnerJson(std::string_view account_id);
 
  private:
-  friend struct S3Handlers;
-
   // The bucket, if the caller may act on it with `write` or read access.
   Result<Bucket> BucketFor(const RequestContext& ctx, std::string_view name, bool write);
-  json OwnerJson(std::string_view account_id);
+  json OwnerWithAccount(std::string_view account_id);
+  Result<json> BucketGrants(const Bucket& bucket);
+  json ObjectGrants(const Bucket& bucket, const ObjectRecord& object);
+  Result<json> GrantsForWrite(const RequestContext& ctx, const json& in, const json& owner,
+                              const json& bucket_owner);
+  Status CheckAclsAllowed(const Bucket& bucket, const json& in);
 
   ObjectStore& store_;
   auth::AccountStore& accounts_;
   std::string default_region_;
 };
+
+// Adds the bucket sub-resource and ACL operations (s3_config.cc).
+void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3);
 
 // Registers S3's operations (and its reset hook) with the daemon.
 void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s3);
