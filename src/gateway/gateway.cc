@@ -163,6 +163,12 @@ class ServiceExchange final : public http::Exchange {
     http::Response response;
     try {
       response = admin_ ? gateway_.admin().Handle(request_, body_) : Serve(raw_body);
+      if (!admin_ && !service_name_.empty()) {
+        const service::ServiceModule* module = gateway_.registry().Find(service_name_);
+        if (module != nullptr && module->decorate) {
+          module->decorate(request_, IsRest() ? rest_path_ : request_.path, response);
+        }
+      }
     } catch (const std::exception& e) {
       spdlog::error("request {} ({} {}): unhandled exception: {}", request_id_, service_name_,
                     operation_name_, e.what());
@@ -237,6 +243,17 @@ class ServiceExchange final : public http::Exchange {
   }
 
   void ResolveOperation() {
+    // Requests outside the model (CORS preflights, form uploads, website endpoints) go to the
+    // module's own operations.
+    if (const service::ServiceModule* module = gateway_.registry().Find(service_name_);
+        module != nullptr && module->synthetic) {
+      if (auto name = module->synthetic(request_, route_.host.website)) {
+        spec_ = gateway_.registry().FindOperation(service_name_, *name);
+        operation_name_ = *name;
+        synthetic_ = true;
+        return;
+      }
+    }
     auto op = codec_->Resolve(Wire());
     if (!op) {
       SetPending(op.error());
@@ -280,7 +297,7 @@ class ServiceExchange final : public http::Exchange {
               .With("Operation", operation_name_));
     }
 
-    auto input = codec_->DecodeInput(*op_, Wire());
+    auto input = synthetic_ ? SyntheticInput() : codec_->DecodeInput(*op_, Wire());
     if (!input) return RenderError(input.error());
 
     service::RequestContext context;
@@ -309,6 +326,20 @@ class ServiceExchange final : public http::Exchange {
     auto result = spec_->raw_handler(context, *input, request_, wrapped ? *wrapped : source);
     if (!result) return RenderError(result.error());
     return std::move(*result);
+  }
+
+  // {"Bucket", "Key"} from a REST path, for operations the model does not describe.
+  Result<nlohmann::json> SyntheticInput() const {
+    std::string_view path = rest_path_;
+    if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    size_t slash = path.find('/');
+    auto bucket = PercentDecode(path.substr(0, slash), false);
+    auto key = PercentDecode(slash == std::string_view::npos ? "" : path.substr(slash + 1), false);
+    if (!bucket || !key) return gureum::Fail(ErrorCode::InvalidRequest, "Malformed request path");
+    nlohmann::json input = nlohmann::json::object();
+    if (!bucket->empty()) input["Bucket"] = *bucket;
+    if (!key->empty()) input["Key"] = *key;
+    return input;
   }
 
   protocol::ResponseContext ResponseContext() const {
@@ -358,6 +389,7 @@ class ServiceExchange final : public http::Exchange {
   const protocol::Codec* codec_ = nullptr;
   const protocol::Operation* op_ = nullptr;
   const service::OperationSpec* spec_ = nullptr;
+  bool synthetic_ = false;
   std::string rest_path_;
   QueryParams rest_query_;
   QueryParams params_;

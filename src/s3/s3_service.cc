@@ -293,6 +293,13 @@ void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s
                      "ListMultipartUploadsResult"));
 
   AddConfigOperations(ops, s);
+  ops.push_back(Raw("CorsPreflight", raw_op(&S3Service::CorsPreflight), false));
+  ops.push_back(Raw("WebsiteRequest", raw_op(&S3Service::WebsiteRequest), false));
+  module.synthetic = [s](const http::Request& request, bool website) {
+    return s->SyntheticOperation(request, website);
+  };
+  module.decorate = [s](const http::Request& request, std::string_view path,
+                        http::Response& response) { s->DecorateCors(request, path, response); };
 
   module.reset = [s3]() { return s3->store().Reset(); };
   registry.Register(std::move(module));

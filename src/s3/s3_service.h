@@ -70,6 +70,15 @@ class S3Service {
   Result<json> GetObjectAcl(const RequestContext& ctx, const json& in);
   Result<json> PutObjectAcl(const RequestContext& ctx, const json& in);
 
+  // Browsers: CORS preflights, CORS headers on responses, website endpoints.
+  Result<http::Response> CorsPreflight(const RequestContext& ctx, const json& in,
+                                       const http::Request& request, http::BodySource& body);
+  void DecorateCors(const http::Request& request, std::string_view path, http::Response& response);
+  Result<http::Response> WebsiteRequest(const RequestContext& ctx, const json& in,
+                                        const http::Request& request, http::BodySource& body);
+  // The operation for a request the S3 model does not describe, if any.
+  std::optional<std::string> SyntheticOperation(const http::Request& request, bool website);
+
   ObjectStore& store() { return store_; }
   // {"ID", "DisplayName"} of an account, as S3 names owners.
   json OwnerJson(std::string_view account_id);
@@ -88,6 +97,10 @@ class S3Service {
   auth::AccountStore& accounts_;
   std::string default_region_;
 };
+
+// Whether a bucket policy lets anyone perform `action` ("s3:GetObject") on `resource`.
+bool PolicyAllowsAnonymous(std::string_view policy, std::string_view action,
+                           std::string_view resource);
 
 // Adds the bucket sub-resource and ACL operations (s3_config.cc).
 void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3);

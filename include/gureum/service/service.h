@@ -5,6 +5,7 @@
 // view of inputs and outputs).
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,14 @@ struct ServiceModule {
   std::function<Status()> reset;
   // Module-specific facts for GET /_gureum/health (backends and the like).
   std::function<nlohmann::json()> health;
+  // Requests the AWS model does not describe (S3: CORS preflight OPTIONS, browser form
+  // uploads, website endpoints): the name of one of `operations` to run, whose input is then
+  // {"Bucket", "Key"} from the path. `website` is true for website endpoint hosts.
+  std::function<std::optional<std::string>(const http::Request&, bool website)> synthetic;
+  // Adds headers to this service's responses (S3: CORS headers when the request has an
+  // Origin). `path` is the request path with a virtual-hosted bucket folded in. Runs where the
+  // operation ran (it may read the catalog).
+  std::function<void(const http::Request&, std::string_view path, http::Response&)> decorate;
 };
 
 // The services the daemon serves. Filled at startup (main.cc calls each Register* function),
