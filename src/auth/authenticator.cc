@@ -6,6 +6,7 @@
 #include "gureum/core/time_format.h"
 
 #include "auth/aws_chunked.h"
+#include "auth/sigv2.h"
 #include "auth/sigv4.h"
 
 namespace gureum::auth {
@@ -136,13 +137,19 @@ Result<AuthResult> Authenticator::Authenticate(const AuthRequest& in) {
   const http::Request& req = *in.request;
   AuthResult result;
 
-  // 1. What does the request claim?
+  // 1. What does the request claim? (S3 also takes the older Signature Version 2.)
+  if (in.s3) {
+    auto query = ParseQueryString(req.query, false);
+    if (!query) return Fail(ErrorCode::MalformedQueryString, "Malformed query string");
+    GUREUM_TRY(auto v2, ParseSigV2(req, *query));
+    if (v2) return AuthenticateV2(in, *query, *v2);
+  }
   SignatureClaim claim;
   std::string amz_date;
   if (auto header = req.headers.Get("Authorization")) {
     if (StartsWith(*header, "AWS ")) {
-      return Fail(AwsError(ErrorCode::NotImplemented,
-                           "Signature Version 2 is not supported yet; sign with SigV4 "
+      return Fail(AwsError(ErrorCode::IncompleteSignature,
+                           "Signature Version 2 is accepted by S3 only; sign with SigV4 "
                            "(AWS4-HMAC-SHA256)"));
     }
     GUREUM_TRY(claim, ParseAuthorizationHeader(*header));
@@ -325,6 +332,78 @@ Result<AuthResult> Authenticator::Authenticate(const AuthRequest& in) {
   result.region = claim.scope.region;
   result.signing_service = claim.scope.service;
   result.presigned = claim.presigned;
+  return result;
+}
+
+Result<AuthResult> Authenticator::AuthenticateV2(const AuthRequest& in, const QueryParams& query,
+                                                 const SigV2Claim& claim) {
+  const http::Request& req = *in.request;
+  if (claim.presigned) {
+    auto expires = std::chrono::system_clock::time_point(std::chrono::seconds(*claim.expires));
+    if (in.now > expires) {
+      return Fail(AwsError(ErrorCode::AccessDenied, "Request has expired")
+                      .With("Expires", FormatIso8601(expires))
+                      .With("ServerTime", FormatIso8601(in.now)));
+    }
+  } else {
+    std::optional<std::string_view> date = req.headers.Get("x-amz-date");
+    if (!date) date = req.headers.Get("Date");
+    auto signed_at = date ? ParseHttpDate(*date) : std::nullopt;
+    if (!signed_at) {
+      return Fail(AwsError(ErrorCode::AccessDenied,
+                           "AWS authentication requires a valid Date or x-amz-date header"));
+    }
+    auto skew = in.now > *signed_at ? in.now - *signed_at : *signed_at - in.now;
+    if (skew > options_.max_clock_skew) {
+      return Fail(AwsError(ErrorCode::RequestTimeTooSkewed,
+                           "The difference between the request time and the current time is "
+                           "too large.")
+                      .With("RequestTime", std::string(*date))
+                      .With("ServerTime", FormatIso8601(in.now)));
+    }
+  }
+  auto credential = credentials_.Find(claim.access_key_id);
+  if (!credential || !credential->active) {
+    return Fail(AwsError(ErrorCode::InvalidClientTokenId,
+                         "The security token included in the request is invalid.")
+                    .With("AWSAccessKeyId", claim.access_key_id));
+  }
+  if (credential->session_token &&
+      (!claim.security_token || *claim.security_token != *credential->session_token)) {
+    return Fail(ErrorCode::InvalidClientTokenId,
+                "The security token included in the request is invalid.");
+  }
+  if (credential->expiration && in.now >= *credential->expiration) {
+    return Fail(ErrorCode::ExpiredToken, "The provided token has expired.");
+  }
+  std::string string_to_sign = SigV2StringToSign(req, query, in.s3_resource_path, claim);
+  std::string expected = SigV2Sign(credential->secret_access_key, string_to_sign);
+  // A bucket is "/bucket" in the request line but "/bucket/" to some signers (botocore's
+  // auth_path, virtual-hosted requests): both name the same resource.
+  std::string_view path = in.s3_resource_path;
+  if (!ConstantTimeEquals(expected, claim.signature) && path.size() > 1 &&
+      path.find('/', 1) == std::string_view::npos) {
+    std::string slashed = std::string(path) + "/";
+    std::string alternative = SigV2StringToSign(req, query, slashed, claim);
+    if (ConstantTimeEquals(SigV2Sign(credential->secret_access_key, alternative),
+                           claim.signature)) {
+      expected = claim.signature;
+      string_to_sign = std::move(alternative);
+    }
+  }
+  if (!ConstantTimeEquals(expected, claim.signature)) {
+    AwsError error = SignatureMismatch();
+    error.With("AWSAccessKeyId", claim.access_key_id)
+        .With("StringToSign", string_to_sign)
+        .With("SignatureProvided", claim.signature);
+    return Fail(std::move(error));
+  }
+  AuthResult result;
+  result.principal = PrincipalFor(*credential);
+  result.signing_service = "s3";
+  result.presigned = claim.presigned;
+  // SigV2 signs no payload hash; Content-MD5, when sent, is checked by S3 itself.
+  result.payload = PayloadCheck::None;
   return result;
 }
 

@@ -277,6 +277,7 @@ class ServiceExchange final : public http::Exchange {
     bool streaming = spec_ != nullptr && spec_->streaming_body;
     auth_request.buffered_body = streaming ? nullptr : &body_;
     auth_request.now = gateway_.clock().Now();
+    auth_request.s3_resource_path = rest_path_;
     auto auth = gateway_.authenticator().Authenticate(auth_request);
     if (!auth) {
       return RenderError(AdaptAuthError(service_->protocol, auth.error(), auth_request.now,

@@ -16,12 +16,14 @@
 
 #include "gureum/auth/credential_store.h"
 #include "gureum/auth/principal.h"
+#include "gureum/core/encoding.h"
 #include "gureum/core/error.h"
 #include "gureum/http/message.h"
 
 namespace gureum::auth {
 
 struct AwsChunkedOptions;
+struct SigV2Claim;
 
 struct AuthenticatorOptions {
   // Largest accepted difference between X-Amz-Date and the daemon clock. Default: 15 minutes.
@@ -36,6 +38,9 @@ struct AuthRequest {
   // The whole body when the gateway buffered it (Query/JSON services); null when it streams.
   const std::string* buffered_body = nullptr;
   std::chrono::system_clock::time_point now;
+  // S3: the path-style path (/bucket/key, percent-encoded), with a virtual-hosted bucket folded
+  // in; SigV2 signs it.
+  std::string_view s3_resource_path;
 };
 
 // How the body must be read for the signature to hold.
@@ -73,6 +78,8 @@ class Authenticator {
 
  private:
   struct SigningKeyCache;
+  Result<AuthResult> AuthenticateV2(const AuthRequest& in, const QueryParams& query,
+                                    const SigV2Claim& claim);
   CredentialStore& credentials_;
   AuthenticatorOptions options_;
   std::unique_ptr<SigningKeyCache> keys_;
