@@ -151,7 +151,11 @@ Route RouteRequest(const http::Request& request) {
     route.service = BySigningName(route.scope_service);
     return route;  // an unknown scope service stays null with scope_service set
   }
-  if (!route.host.bucket.empty() || route.host.website) {
+  // Signature Version 2 exists only for S3.
+  bool sigv2 = StartsWith(request.headers.GetOr("Authorization", ""), "AWS ") ||
+               (request.query.find("AWSAccessKeyId=") != std::string::npos &&
+                request.query.find("Signature=") != std::string::npos);
+  if (sigv2 || !route.host.bucket.empty() || route.host.website) {
     route.service = FindService("s3");
     return route;
   }
