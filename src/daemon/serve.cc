@@ -139,8 +139,8 @@ int Serve(const std::vector<std::string>& args) {
 
   service::ServiceRegistry registry;
   sts::RegisterSts(registry);
-  s3::RegisterS3(registry,
-                 std::make_shared<s3::S3Service>(*object_store, accounts, config->region));
+  s3::RegisterS3(registry, std::make_shared<s3::S3Service>(*object_store, accounts, credentials,
+                                                           config->region));
 
   gateway::Metrics metrics;
   gateway::AdminApi admin(kVersion, registry, clock, metrics, credentials);

@@ -12,8 +12,12 @@
 
 namespace gureum::s3 {
 
-S3Service::S3Service(ObjectStore& store, auth::AccountStore& accounts, std::string default_region)
-    : store_(store), accounts_(accounts), default_region_(std::move(default_region)) {}
+S3Service::S3Service(ObjectStore& store, auth::AccountStore& accounts,
+                     auth::CredentialStore& credentials, std::string default_region)
+    : store_(store),
+      accounts_(accounts),
+      credentials_(credentials),
+      default_region_(std::move(default_region)) {}
 
 json S3Service::OwnerJson(std::string_view account_id) {
   auto account = accounts_.Find(account_id);
@@ -295,6 +299,7 @@ void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s
   AddConfigOperations(ops, s);
   ops.push_back(Raw("CorsPreflight", raw_op(&S3Service::CorsPreflight), false));
   ops.push_back(Raw("WebsiteRequest", raw_op(&S3Service::WebsiteRequest), false));
+  ops.push_back(Raw("PostObject", raw_op(&S3Service::PostObject), true));
   module.synthetic = [s](const http::Request& request, bool website) {
     return s->SyntheticOperation(request, website);
   };

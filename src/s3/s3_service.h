@@ -4,6 +4,7 @@
 // the S3 model (the REST-XML codec turns it into headers and XML); the data path (PutObject,
 // UploadPart, GetObject, HeadObject) builds its responses itself to stream bodies.
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -16,12 +17,15 @@
 
 namespace gureum::s3 {
 
+class FormReader;
+
 using nlohmann::json;
 using service::RequestContext;
 
 class S3Service {
  public:
-  S3Service(ObjectStore& store, auth::AccountStore& accounts, std::string default_region);
+  S3Service(ObjectStore& store, auth::AccountStore& accounts, auth::CredentialStore& credentials,
+            std::string default_region);
 
   // Buckets
   Result<json> CreateBucket(const RequestContext& ctx, const json& in);
@@ -76,6 +80,9 @@ class S3Service {
   void DecorateCors(const http::Request& request, std::string_view path, http::Response& response);
   Result<http::Response> WebsiteRequest(const RequestContext& ctx, const json& in,
                                         const http::Request& request, http::BodySource& body);
+  // Browser form uploads (POST to a bucket, multipart/form-data).
+  Result<http::Response> PostObject(const RequestContext& ctx, const json& in,
+                                    const http::Request& request, http::BodySource& body);
   // The operation for a request the S3 model does not describe, if any.
   std::optional<std::string> SyntheticOperation(const http::Request& request, bool website);
 
@@ -92,9 +99,17 @@ class S3Service {
   Result<json> GrantsForWrite(const RequestContext& ctx, const json& in, const json& owner,
                               const json& bucket_owner);
   Status CheckAclsAllowed(const Bucket& bucket, const json& in);
+  Result<auth::Principal> PostPolicySigner(const std::map<std::string, std::string>& fields,
+                                           const std::string& policy_b64,
+                                           const RequestContext& ctx);
+  Result<http::Response> StoreFormUpload(const RequestContext& ctx, const Bucket& bucket,
+                                         const std::string& key, FormReader& form,
+                                         const std::map<std::string, std::string>& fields,
+                                         const json* policy);
 
   ObjectStore& store_;
   auth::AccountStore& accounts_;
+  auth::CredentialStore& credentials_;
   std::string default_region_;
 };
 

@@ -325,6 +325,11 @@ std::optional<std::string> S3Service::SyntheticOperation(const http::Request& re
                                                          bool website) {
   if (website) return "WebsiteRequest";
   if (request.method == "OPTIONS") return "CorsPreflight";
+  // A form upload: POST to the bucket itself, as multipart/form-data.
+  if (request.method == "POST" && request.query.empty() &&
+      StartsWith(ToLower(request.headers.GetOr("Content-Type", "")), "multipart/form-data")) {
+    return "PostObject";
+  }
   return std::nullopt;
 }
 
