@@ -202,17 +202,17 @@ Result<AuthResult> Authenticator::Authenticate(const AuthRequest& in) {
                       .With("Expires", FormatIso8601(*signed_at + expires))
                       .With("ServerTime", FormatIso8601(in.now)));
     }
-    if (*signed_at > in.now + options_.max_clock_skew) {
+    if (*signed_at > in.real_now + options_.max_clock_skew) {
       return Fail(AwsError(ErrorCode::AccessDenied, "Request is not yet valid"));
     }
   } else {
-    auto skew = in.now > *signed_at ? in.now - *signed_at : *signed_at - in.now;
+    auto skew = in.real_now > *signed_at ? in.real_now - *signed_at : *signed_at - in.real_now;
     if (skew > options_.max_clock_skew) {
       return Fail(AwsError(ErrorCode::RequestTimeTooSkewed,
                            "The difference between the request time and the current time is "
                            "too large.")
                       .With("RequestTime", amz_date)
-                      .With("ServerTime", FormatIso8601(in.now))
+                      .With("ServerTime", FormatIso8601(in.real_now))
                       .With("MaxAllowedSkewMilliseconds",
                             std::to_string(options_.max_clock_skew.count() * 1000)));
     }
@@ -348,18 +348,23 @@ Result<AuthResult> Authenticator::AuthenticateV2(const AuthRequest& in, const Qu
   } else {
     std::optional<std::string_view> date = req.headers.Get("x-amz-date");
     if (!date) date = req.headers.Get("Date");
-    auto signed_at = date ? ParseHttpDate(*date) : std::nullopt;
+    // SigV2 clients write the zone as "GMT" or as "+0000".
+    std::string normalized(date ? Trim(*date) : std::string_view());
+    if (normalized.size() > 5 && normalized.substr(normalized.size() - 5) == "+0000") {
+      normalized.replace(normalized.size() - 5, 5, "GMT");
+    }
+    auto signed_at = date ? ParseHttpDate(normalized) : std::nullopt;
     if (!signed_at) {
       return Fail(AwsError(ErrorCode::AccessDenied,
                            "AWS authentication requires a valid Date or x-amz-date header"));
     }
-    auto skew = in.now > *signed_at ? in.now - *signed_at : *signed_at - in.now;
+    auto skew = in.real_now > *signed_at ? in.real_now - *signed_at : *signed_at - in.real_now;
     if (skew > options_.max_clock_skew) {
       return Fail(AwsError(ErrorCode::RequestTimeTooSkewed,
                            "The difference between the request time and the current time is "
                            "too large.")
                       .With("RequestTime", std::string(*date))
-                      .With("ServerTime", FormatIso8601(in.now)));
+                      .With("ServerTime", FormatIso8601(in.real_now)));
     }
   }
   auto credential = credentials_.Find(claim.access_key_id);

@@ -1,8 +1,10 @@
 #include "daemon/serve.h"
 
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -200,7 +202,24 @@ int Serve(const std::vector<std::string>& args) {
   spdlog::info("listening on {} with {} I/O and {} worker threads", endpoint,
                server_options.io_threads, server_options.worker_threads);
 
+  // Modules' periodic work (S3 lifecycle) once a minute, on a worker.
+  std::mutex ticker_mu;
+  std::condition_variable ticker_cv;
+  bool ticker_stop = false;
+  std::thread ticker([&] {
+    std::unique_lock lock(ticker_mu);
+    while (!ticker_cv.wait_for(lock, std::chrono::seconds(60), [&] { return ticker_stop; })) {
+      (*server)->PostToWorkers([&admin] { admin.RunTicks(); });
+    }
+  });
+
   (*server)->Run();
+  {
+    std::lock_guard lock(ticker_mu);
+    ticker_stop = true;
+  }
+  ticker_cv.notify_one();
+  ticker.join();
 
   exiting.store(true);
   pthread_kill(signal_thread.native_handle(), SIGUSR1);

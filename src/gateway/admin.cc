@@ -35,7 +35,18 @@ AdminApi::AdminApi(std::string version, const service::ServiceRegistry& registry
       metrics_(metrics),
       credentials_(credentials) {}
 
-bool AdminApi::Blocks(const http::Request& request) { return request.path == "/_gureum/reset"; }
+bool AdminApi::Blocks(const http::Request& request) {
+  // Reset writes the catalog; moving the clock runs the modules' due background work.
+  return request.path == "/_gureum/reset" ||
+         (request.path == "/_gureum/clock" && request.method == "POST");
+}
+
+void AdminApi::RunTicks() {
+  auto now = clock_.Now();
+  for (const auto& module : registry_.modules()) {
+    if (module.tick) module.tick(now);
+  }
+}
 
 http::Response AdminApi::Handle(const http::Request& request, const std::string& body) {
   const std::string& path = request.path;
@@ -118,8 +129,10 @@ http::Response AdminApi::Clock(const http::Request& request, const std::string& 
       clock_.Advance(std::chrono::duration_cast<gureum::Clock::Duration>(
           std::chrono::duration<double>(seconds)));
     }
-    // Credentials cached with an expiry are re-read against the new time.
+    // Credentials cached with an expiry are re-read against the new time, and whatever the
+    // new time makes due (lifecycle rules) happens now, so tests never wait for a timer.
     credentials_.InvalidateAll();
+    RunTicks();
   } else if (request.method != "GET") {
     return JsonError(405, "use GET or POST");
   }

@@ -29,6 +29,8 @@ class AdminApi {
   // True when the request must run on a worker thread (it writes the catalog).
   static bool Blocks(const http::Request& request);
   http::Response Handle(const http::Request& request, const std::string& body);
+  // Runs every module's periodic work against the daemon clock (worker thread).
+  void RunTicks();
 
  private:
   static bool StartsWithAdmin(std::string_view path) { return path.substr(0, 9) == "/_gureum/"; }

@@ -280,7 +280,7 @@ class ServiceExchange final : public http::Exchange {
     auth_request.s3_resource_path = rest_path_;
     auto auth = gateway_.authenticator().Authenticate(auth_request);
     if (!auth) {
-      return RenderError(AdaptAuthError(service_->protocol, auth.error(), auth_request.now,
+      return RenderError(AdaptAuthError(service_->protocol, auth.error(), auth_request.real_now,
                                         gateway_.options().max_clock_skew));
     }
     principal_ = auth->principal.arn;

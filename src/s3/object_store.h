@@ -210,6 +210,11 @@ class ObjectStore {
   Status AbortUpload(const Upload& upload);
   Result<std::vector<Upload>> ListUploads(std::string_view bucket, std::string_view prefix);
 
+  // Every bucket of every account (background work such as lifecycle rules).
+  Result<std::vector<Bucket>> ListAllBuckets();
+  // Changes one version's storage class (lifecycle transitions).
+  Status SetStorageClass(const ObjectRecord& record, std::string_view storage_class);
+
   // Minimum size of every part but the last (S3: 5 MiB). Settable for tests.
   void set_min_part_size(uint64_t bytes) { min_part_size_ = bytes; }
 

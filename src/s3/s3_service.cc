@@ -5,6 +5,7 @@
 #include "gureum/core/time_format.h"
 
 #include "protocol/xml_writer.h"
+#include "s3/lifecycle.h"
 #include "s3/s3_acl.h"
 #include "s3/s3_errors.h"
 #include "s3/s3_http.h"
@@ -306,6 +307,8 @@ void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s
   module.decorate = [s](const http::Request& request, std::string_view path,
                         http::Response& response) { s->DecorateCors(request, path, response); };
 
+  auto lifecycle = std::make_shared<LifecycleEngine>(s3->store());
+  module.tick = [lifecycle](Clock::TimePoint now) { lifecycle->Run(now); };
   module.reset = [s3]() { return s3->store().Reset(); };
   registry.Register(std::move(module));
 }

@@ -269,17 +269,15 @@ def test_presigned_url_tampered_query(daemon):
 AMZ = r"\d{8}T\d{6}Z"
 
 
-def test_signature_expired_when_daemon_clock_is_ahead(fresh_daemon):
+def test_moving_the_daemon_clock_does_not_skew_signatures(fresh_daemon):
+    """Clients sign with real clocks: skew is judged against real time, so tests can move the
+    daemon clock by days (lifecycle, credential expiry) and keep making signed requests."""
     sts = fresh_daemon.client("sts")
     assert sts.get_caller_identity()["Account"] == DEFAULT_ACCOUNT
-    fresh_daemon.clock(advance=1200)
-    with pytest.raises(ClientError) as info:
-        sts.get_caller_identity()
-    response = info.value.response
-    assert response["Error"]["Code"] == "SignatureDoesNotMatch", response
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403, response
-    assert re.fullmatch(rf"Signature expired: {AMZ} is now earlier than {AMZ} \({AMZ} - 15 min\.\)",
-                        response["Error"]["Message"]), response
+    fresh_daemon.clock(advance=2 * 86400)
+    assert sts.get_caller_identity()["Account"] == DEFAULT_ACCOUNT
+    fresh_daemon.clock(advance=-4 * 86400)
+    assert sts.get_caller_identity()["Account"] == DEFAULT_ACCOUNT
 
 
 def test_signature_expired_when_signed_20_minutes_ago(daemon):

@@ -37,7 +37,11 @@ struct AuthRequest {
   bool s3 = false;
   // The whole body when the gateway buffered it (Query/JSON services); null when it streams.
   const std::string* buffered_body = nullptr;
+  // The daemon clock: presign and credential expiry are judged against it.
   std::chrono::system_clock::time_point now;
+  // The real time: clock skew is judged against it, because clients sign with real clocks
+  // even while tests move the daemon clock ahead by days.
+  std::chrono::system_clock::time_point real_now = std::chrono::system_clock::now();
   // S3: the path-style path (/bucket/key, percent-encoded), with a virtual-hosted bucket folded
   // in; SigV2 signs it.
   std::string_view s3_resource_path;

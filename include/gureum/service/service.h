@@ -77,6 +77,9 @@ struct ServiceModule {
   // Origin). `path` is the request path with a virtual-hosted bucket folded in. Runs where the
   // operation ran (it may read the catalog).
   std::function<void(const http::Request&, std::string_view path, http::Response&)> decorate;
+  // Periodic background work against the daemon clock (S3 lifecycle rules). Runs on a worker
+  // every minute and right after the clock is moved through POST /_gureum/clock.
+  std::function<void(Clock::TimePoint now)> tick;
 };
 
 // The services the daemon serves. Filled at startup (main.cc calls each Register* function),

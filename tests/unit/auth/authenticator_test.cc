@@ -71,6 +71,7 @@ class AuthenticatorTest : public ::testing::Test {
     in.s3 = s3;
     in.buffered_body = body;
     in.now = now;
+    in.real_now = in.now;  // the vectors' world: real and daemon time agree
     return authenticator_.Authenticate(in);
   }
 
@@ -108,8 +109,10 @@ TEST_F(AuthenticatorTest, ClockSkewIsConfigurable) {
   in.request = &r;
   in.buffered_body = &empty_body_;
   in.now = SignedAt() + seconds(60);
+  in.real_now = in.now;  // the vectors' world: real and daemon time agree
   EXPECT_TRUE(strict.Authenticate(in).has_value());
   in.now = SignedAt() + seconds(61);
+  in.real_now = in.now;  // the vectors' world: real and daemon time agree
   auto result = strict.Authenticate(in);
   ASSERT_FALSE(result.has_value());
   EXPECT_TRUE(result.error().Is(ErrorCode::RequestTimeTooSkewed));
@@ -179,6 +182,7 @@ TEST_F(AuthenticatorTest, UnknownAccessKey) {
     in.request = &r;
     in.buffered_body = &empty_body_;
     in.now = SignedAt();
+    in.real_now = in.now;  // the vectors' world: real and daemon time agree
     auto result = authenticator.Authenticate(in);
     ASSERT_FALSE(result.has_value());
     EXPECT_TRUE(result.error().Is(ErrorCode::InvalidClientTokenId)) << result.error().code();
@@ -293,12 +297,83 @@ TEST_F(AuthenticatorTest, UnsignedRequestsAreAnonymous) {
   }
 }
 
-TEST_F(AuthenticatorTest, SignatureVersion2IsNotImplemented) {
+TEST_F(AuthenticatorTest, SignatureVersion2IsForS3Only) {
   http::Request r = Get();
   r.headers.Add("Authorization", "AWS AKIDEXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=");
   auto result = Authenticate(r, SignedAt());
   ASSERT_FALSE(result.has_value());
-  EXPECT_TRUE(result.error().Is(ErrorCode::NotImplemented));
+  EXPECT_TRUE(result.error().Is(ErrorCode::IncompleteSignature));
+}
+
+// The examples of AWS's "Authenticating Requests (AWS Signature Version 2)" page for S3:
+// GET /photos/puppy.jpg on johnsmith.s3.amazonaws.com with the documentation's example key.
+class SigV2Test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto provider = std::make_shared<FakeCredentialProvider>();
+    Credential c;
+    c.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+    c.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    c.principal.type = PrincipalType::Root;
+    c.principal.account_id = "111122223333";
+    provider->Add(c);
+    store_.AddProvider(provider);
+  }
+  Result<AuthResult> Run(const http::Request& r, SystemTime now) {
+    AuthRequest in;
+    in.request = &r;
+    in.s3 = true;
+    in.now = now;
+    in.real_now = now;
+    in.s3_resource_path = "/johnsmith/photos/puppy.jpg";
+    return authenticator_.Authenticate(in);
+  }
+  static http::Request Puppy(std::string query = {}) {
+    http::Request r;
+    r.method = "GET";
+    r.path = "/photos/puppy.jpg";
+    r.query = std::move(query);
+    r.target = r.path + (r.query.empty() ? "" : "?" + r.query);
+    r.headers.Add("Host", "johnsmith.s3.amazonaws.com");
+    return r;
+  }
+  CredentialStore store_;
+  Authenticator authenticator_{store_, AuthenticatorOptions{}};
+};
+
+TEST_F(SigV2Test, HeaderSignatureFromTheDocumentation) {
+  http::Request r = Puppy();
+  r.headers.Add("Date", "Tue, 27 Mar 2007 19:36:42 +0000");
+  r.headers.Add("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU=");
+  SystemTime at = *ParseHttpDate("Tue, 27 Mar 2007 19:36:42 GMT");
+  auto ok = Run(r, at);
+  ASSERT_TRUE(ok.has_value()) << ok.error().message();
+  EXPECT_EQ(ok->principal.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+  // One byte of the signature changed.
+  http::Request bad = Puppy();
+  bad.headers.Add("Date", "Tue, 27 Mar 2007 19:36:42 +0000");
+  bad.headers.Add("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:cWq2s1WEIj+Ydj0vQ697zp+IXMU=");
+  auto mismatch = Run(bad, at);
+  ASSERT_FALSE(mismatch.has_value());
+  EXPECT_TRUE(mismatch.error().Is(ErrorCode::SignatureDoesNotMatch));
+  // Out of the skew window.
+  auto skewed = Run(r, at + std::chrono::minutes(16));
+  ASSERT_FALSE(skewed.has_value());
+  EXPECT_TRUE(skewed.error().Is(ErrorCode::RequestTimeTooSkewed));
+}
+
+TEST_F(SigV2Test, PresignedUrlFromTheDocumentation) {
+  http::Request r = Puppy(
+      "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D&"
+      "Expires=1175139620");
+  SystemTime expires = SystemTime(std::chrono::seconds(1175139620));
+  auto ok = Run(r, expires - std::chrono::hours(1));
+  ASSERT_TRUE(ok.has_value()) << ok.error().message();
+  EXPECT_TRUE(ok->presigned);
+  auto expired = Run(r, expires + std::chrono::seconds(1));
+  ASSERT_FALSE(expired.has_value());
+  EXPECT_TRUE(expired.error().Is(ErrorCode::AccessDenied));
+  EXPECT_EQ(expired.error().message(), "Request has expired");
 }
 
 TEST_F(AuthenticatorTest, MalformedPresignQuery) {
