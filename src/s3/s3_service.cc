@@ -298,6 +298,10 @@ void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s
                      "ListMultipartUploadsResult"));
 
   AddConfigOperations(ops, s);
+  ops.push_back(Json("GetObjectRetention", json_op(&S3Service::GetObjectRetention)));
+  ops.push_back(Json("PutObjectRetention", json_op(&S3Service::PutObjectRetention)));
+  ops.push_back(Json("GetObjectLegalHold", json_op(&S3Service::GetObjectLegalHold)));
+  ops.push_back(Json("PutObjectLegalHold", json_op(&S3Service::PutObjectLegalHold)));
   ops.push_back(Raw("CorsPreflight", raw_op(&S3Service::CorsPreflight), false));
   ops.push_back(Raw("WebsiteRequest", raw_op(&S3Service::WebsiteRequest), false));
   ops.push_back(Raw("PostObject", raw_op(&S3Service::PostObject), true));

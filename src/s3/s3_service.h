@@ -74,6 +74,12 @@ class S3Service {
   Result<json> GetObjectAcl(const RequestContext& ctx, const json& in);
   Result<json> PutObjectAcl(const RequestContext& ctx, const json& in);
 
+  // Object Lock
+  Result<json> GetObjectRetention(const RequestContext& ctx, const json& in);
+  Result<json> PutObjectRetention(const RequestContext& ctx, const json& in);
+  Result<json> GetObjectLegalHold(const RequestContext& ctx, const json& in);
+  Result<json> PutObjectLegalHold(const RequestContext& ctx, const json& in);
+
   // Browsers: CORS preflights, CORS headers on responses, website endpoints.
   Result<http::Response> CorsPreflight(const RequestContext& ctx, const json& in,
                                        const http::Request& request, http::BodySource& body);
@@ -99,6 +105,7 @@ class S3Service {
   Result<json> GrantsForWrite(const RequestContext& ctx, const json& in, const json& owner,
                               const json& bucket_owner);
   Status CheckAclsAllowed(const Bucket& bucket, const json& in);
+  Result<ObjectRecord> LockableVersion(const RequestContext& ctx, const json& in);
   Result<auth::Principal> PostPolicySigner(const std::map<std::string, std::string>& fields,
                                            const std::string& policy_b64,
                                            const RequestContext& ctx);
@@ -116,6 +123,10 @@ class S3Service {
 // Whether a bucket policy lets anyone perform `action` ("s3:GetObject") on `resource`.
 bool PolicyAllowsAnonymous(std::string_view policy, std::string_view action,
                            std::string_view resource);
+
+// AccessDenied when Object Lock protects a version from deletion at `now`: a legal hold, or an
+// unexpired retention (GOVERNANCE yields to x-amz-bypass-governance-retention).
+Status CheckObjectLock(const ObjectRecord& record, bool bypass_governance, SystemTime now);
 
 // Adds the bucket sub-resource and ACL operations (s3_config.cc).
 void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3);
