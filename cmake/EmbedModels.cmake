@@ -20,10 +20,12 @@ foreach(service ${GUREUM_MODEL_SERVICES})
   endforeach()
 endforeach()
 
+file(GLOB model_overlays CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/model-overlays/*.json)
+
 add_custom_command(
   OUTPUT ${GUREUM_MODEL_DIR}/models.S ${GUREUM_MODEL_DIR}/embedded_models.cc
   COMMAND ${GUREUM_PYTHON} ${PROJECT_SOURCE_DIR}/cmake/strip_models.py ${GUREUM_BOTOCORE_DATA}
           ${GUREUM_MODEL_DIR} ${GUREUM_MODEL_SERVICES}
-  DEPENDS ${PROJECT_SOURCE_DIR}/cmake/strip_models.py ${model_inputs}
+  DEPENDS ${PROJECT_SOURCE_DIR}/cmake/strip_models.py ${model_inputs} ${model_overlays}
   COMMENT "Embedding AWS service models: ${GUREUM_MODEL_SERVICES}"
   VERBATIM)

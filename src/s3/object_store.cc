@@ -933,7 +933,6 @@ Result<ListResult> ObjectStore::List(std::string_view bucket, const ListQuery& q
         std::string entry;
         bool is_prefix = d != std::string_view::npos;
         if (is_prefix) entry = q.prefix + std::string(rest.substr(0, d + q.delimiter.size()));
-        const std::string& name = is_prefix ? entry : r.key;
         if (found == q.max_keys) {
           out.truncated = true;
           return out;
@@ -952,11 +951,11 @@ Result<ListResult> ObjectStore::List(std::string_view bucket, const ListQuery& q
           jumped = true;
           break;
         }
+        out.next_marker = r.key;
+        cursor = r.key;
+        inclusive = false;
         out.objects.push_back(std::move(r));
         ++found;
-        out.next_marker = name;
-        cursor = name;
-        inclusive = false;
       }
       if (!jumped && static_cast<int>(rows->size()) < kBatch) return out;
     }

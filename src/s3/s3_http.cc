@@ -149,7 +149,10 @@ bool IsValidBucketName(std::string_view name) {
   auto ends = [&](std::string_view s) {
     return name.size() >= s.size() && name.substr(name.size() - s.size()) == s;
   };
-  if (ends("-s3alias") || ends("--ol-s3") || ends(".mrap") || ends("--x-s3")) return false;
+  if (ends("-s3alias") || ends("--ol-s3") || ends(".mrap") || ends("--x-s3") ||
+      ends("--table-s3")) {
+    return false;
+  }
   // Not formatted like an IPv4 address.
   int dots = 0;
   bool digits_and_dots = true;

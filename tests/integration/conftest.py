@@ -118,6 +118,7 @@ class Daemon:
         self.ready_data_dir: Optional[str] = None
         self.stderr_paths: List[pathlib.Path] = []
         self.exit_codes: List[int] = []
+        self.crashed_runs: List[int] = []  # indexes into exit_codes of runs ended by crash()
         self._stderr_file = None
         self._stdout_rest = b""
         self._stdout_thread: Optional[threading.Thread] = None
@@ -213,6 +214,16 @@ class Daemon:
             return self.exit_codes[-1] if self.exit_codes else 0
         self.proc.send_signal(sig)
         return self.wait(timeout)
+
+    def crash(self) -> int:
+        """SIGKILLs the daemon on purpose (a crash: no drain, no cleanup) and waits for it. The
+        teardown check does not count this run's exit code as a failure."""
+        assert self.running, "daemon not running"
+        self.proc.send_signal(signal.SIGKILL)
+        rc = self.proc.wait(timeout=30)
+        self._finish_process(rc)
+        self.crashed_runs.append(len(self.exit_codes) - 1)
+        return rc
 
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -371,7 +382,7 @@ def _finalize(daemon: Daemon):
         if daemon.running:
             rc = daemon.stop()
         for i, rc in enumerate(daemon.exit_codes):
-            if rc != 0:
+            if rc != 0 and i not in daemon.crashed_runs:
                 problems.append(f"run {i + 1} of gureum exited with {rc}")
         reports = daemon.sanitizer_reports()
         if reports:
@@ -826,3 +837,108 @@ def xml_error(body: bytes) -> Dict[str, str]:
         if name in ("Code", "Message", "Type", "RequestId", "RequestID") and name not in out:
             out[name] = (el.text or "")
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# S3
+
+
+def unique_bucket(prefix: str = "it") -> str:
+    """A bucket name nobody used before (3-63 lowercase characters)."""
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def s3_client(endpoint: str, region: str = "us-east-1", access_key: str = "test",
+              secret_key: str = "test", **config):
+    """A boto3 S3 client (SigV4) against the daemon, with retries disabled."""
+    config.setdefault("signature_version", "s3v4")
+    return boto3_client(endpoint, "s3", region=region, access_key=access_key,
+                        secret_key=secret_key, **config)
+
+
+def s3_error(exc) -> Tuple[str, int, str, Dict[str, str]]:
+    """(code, HTTP status, message, lower-cased response headers) of a botocore ClientError."""
+    resp = exc.response
+    meta = resp.get("ResponseMetadata", {})
+    headers = {k.lower(): v for k, v in meta.get("HTTPHeaders", {}).items()}
+    err = resp.get("Error", {})
+    return err.get("Code"), meta.get("HTTPStatusCode"), err.get("Message"), headers
+
+
+def s3_error_fields(body: bytes) -> Dict[str, str]:
+    """Every child element of S3's <Error> document (Code, Message, BucketName, Key...)."""
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(body)
+    assert root.tag.rsplit("}", 1)[-1] == "Error", body
+    return {el.tag.rsplit("}", 1)[-1]: (el.text or "") for el in root}
+
+
+class _S3HeaderAuth(botocore.auth.S3SigV4Auth):
+    def __init__(self, credentials, service, region, unsigned_payload: bool):
+        super().__init__(credentials, service, region)
+        self._unsigned = unsigned_payload
+
+    def _should_sha256_sign_payload(self, request):
+        return not self._unsigned
+
+
+class S3SignedRequest(SignedRequest):
+    @property
+    def target(self) -> str:
+        netloc_path = self.url.split("://", 1)[1]
+        return "/" + netloc_path.split("/", 1)[1] if "/" in netloc_path else "/"
+
+
+def sign_s3(port: int, method: str, target: str, body: bytes = b"",
+            headers: Optional[Dict[str, str]] = None, host: Optional[str] = None,
+            region: str = "us-east-1", access_key: str = "test", secret_key: str = "test",
+            unsigned_payload: bool = False, content_length: Optional[int] = None,
+            when: Optional[datetime.datetime] = None) -> S3SignedRequest:
+    """An S3 request signed with botocore's S3SigV4Auth. `target` is the request target exactly
+    as sent (percent-encoded path and query); `host` is the Host header (default
+    127.0.0.1:<port>), so virtual-hosted names can be addressed while the socket goes to
+    loopback. `content_length` overrides the body's length (to send a body separately)."""
+    host = host or f"127.0.0.1:{port}"
+    url = f"http://{host}{target}"
+    request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+    with signing_time(when):
+        _S3HeaderAuth(Credentials(access_key, secret_key), "s3", region,
+                      unsigned_payload).add_auth(request)
+    out = {"Host": host}
+    out.update({k: v for k, v in request.headers.items()})
+    length = len(body) if content_length is None else content_length
+    if length or method in ("PUT", "POST"):
+        out["Content-Length"] = str(length)
+    return S3SignedRequest(method, url, out, body)
+
+
+def s3_send(port: int, req: S3SignedRequest, timeout: float = 30.0) -> HttpResult:
+    """Sends a request from sign_s3 to 127.0.0.1:<port> (its Host header is kept)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(req.method, req.target, skip_host=True, skip_accept_encoding=True)
+        for k, v in req.headers.items():
+            conn.putheader(k, v)
+        conn.endheaders(req.body or None)
+        resp = conn.getresponse()
+        return HttpResult(resp.status, resp.getheaders(), resp.read())
+    finally:
+        conn.close()
+
+
+def s3_request(daemon: "Daemon", method: str, target: str, body: bytes = b"",
+               headers: Optional[Dict[str, str]] = None, **kwargs) -> HttpResult:
+    """Signs (sign_s3) and sends one S3 request to the daemon."""
+    return s3_send(daemon.port, sign_s3(daemon.port, method, target, body, headers, **kwargs))
+
+
+def md5_hex(data: bytes) -> str:
+    import hashlib
+    return hashlib.md5(data).hexdigest()
+
+
+def files_under(path: pathlib.Path) -> List[pathlib.Path]:
+    """Regular files below `path` (none when it does not exist)."""
+    if not path.exists():
+        return []
+    return sorted(p for p in path.rglob("*") if p.is_file())
