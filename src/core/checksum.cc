@@ -108,7 +108,96 @@ constexpr std::array<AlgorithmNames, 5> kNames = {{
     {ChecksumAlgorithm::Sha256, "SHA256", "x-amz-checksum-sha256"},
 }};
 
+// Combining CRCs: appending n zero bytes to a message is a linear map on its CRC register, so
+// it can be applied as a GF(2) matrix raised to the n-th power by repeated squaring.
+template <class T>
+T Gf2MatrixTimes(const T* matrix, T vector) {
+  T sum = 0;
+  for (; vector != 0; vector >>= 1, ++matrix) {
+    if (vector & 1) sum ^= *matrix;
+  }
+  return sum;
+}
+
+template <class T>
+void Gf2MatrixSquare(T* square, const T* matrix) {
+  for (size_t n = 0; n < sizeof(T) * 8; ++n) square[n] = Gf2MatrixTimes(matrix, matrix[n]);
+}
+
+template <class T>
+T CombineReflected(T crc_a, T crc_b, uint64_t length_b, T reflected_poly) {
+  if (length_b == 0) return crc_a;
+  constexpr size_t kBits = sizeof(T) * 8;
+  T even[kBits], odd[kBits];
+  odd[0] = reflected_poly;  // the operator for one zero bit
+  T row = 1;
+  for (size_t n = 1; n < kBits; ++n) {
+    odd[n] = row;
+    row <<= 1;
+  }
+  Gf2MatrixSquare(even, odd);  // two zero bits
+  Gf2MatrixSquare(odd, even);  // four zero bits
+  // Each step squares the operator (one zero byte, then two, four...) and applies it when the
+  // corresponding bit of the length is set.
+  do {
+    Gf2MatrixSquare(even, odd);
+    if (length_b & 1) crc_a = Gf2MatrixTimes(even, crc_a);
+    length_b >>= 1;
+    if (length_b == 0) break;
+    Gf2MatrixSquare(odd, even);
+    if (length_b & 1) crc_a = Gf2MatrixTimes(odd, crc_a);
+    length_b >>= 1;
+  } while (length_b != 0);
+  return crc_a ^ crc_b;
+}
+
+template <class T>
+T FromBigEndian(std::string_view bytes) {
+  T v = 0;
+  for (unsigned char c : bytes) v = static_cast<T>((v << 8) | c);
+  return v;
+}
+
 }  // namespace
+
+uint32_t Crc32Combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  return CombineReflected<uint32_t>(crc_a, crc_b, length_b, 0xEDB88320u);
+}
+
+uint32_t Crc32cCombine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  return CombineReflected<uint32_t>(crc_a, crc_b, length_b, 0x82F63B78u);
+}
+
+uint64_t Crc64NvmeCombine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b) {
+  return CombineReflected<uint64_t>(crc_a, crc_b, length_b, 0x9A6C9329AC4BC9B5ull);
+}
+
+std::optional<std::string> CombineCrcs(ChecksumAlgorithm algorithm,
+                                       const std::vector<std::pair<std::string, uint64_t>>& parts) {
+  switch (algorithm) {
+    case ChecksumAlgorithm::Crc32:
+    case ChecksumAlgorithm::Crc32c: {
+      uint32_t crc = 0;
+      for (const auto& [digest, length] : parts) {
+        if (digest.size() != 4) return std::nullopt;
+        uint32_t part = FromBigEndian<uint32_t>(digest);
+        crc = algorithm == ChecksumAlgorithm::Crc32 ? Crc32Combine(crc, part, length)
+                                                    : Crc32cCombine(crc, part, length);
+      }
+      return BigEndian(crc);
+    }
+    case ChecksumAlgorithm::Crc64Nvme: {
+      uint64_t crc = 0;
+      for (const auto& [digest, length] : parts) {
+        if (digest.size() != 8) return std::nullopt;
+        crc = Crc64NvmeCombine(crc, FromBigEndian<uint64_t>(digest), length);
+      }
+      return BigEndian(crc);
+    }
+    default:
+      return std::nullopt;
+  }
+}
 
 uint32_t Crc32(uint32_t crc, std::string_view data) {
   // zlib takes its length as uInt; feed huge buffers in pieces.

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace gureum {
 
@@ -24,6 +26,16 @@ std::optional<ChecksumAlgorithm> ChecksumFromHeaderName(std::string_view header)
 uint32_t Crc32(uint32_t crc, std::string_view data);
 uint32_t Crc32c(uint32_t crc, std::string_view data);
 uint64_t Crc64Nvme(uint64_t crc, std::string_view data);
+
+// The CRC of A||B from crc(A), crc(B) and B's length, without the data (S3's FULL_OBJECT
+// checksums of multipart uploads). Works for these CRCs' all-ones initial and final values.
+uint32_t Crc32Combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b);
+uint32_t Crc32cCombine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b);
+uint64_t Crc64NvmeCombine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b);
+// The raw digest of the concatenation of parts given as (raw digest, length) for a CRC
+// algorithm; nullopt for SHA-1/SHA-256, which cannot be combined.
+std::optional<std::string> CombineCrcs(ChecksumAlgorithm algorithm,
+                                       const std::vector<std::pair<std::string, uint64_t>>& parts);
 
 // Incremental checksum of one algorithm. Not thread-safe.
 class Checksummer {

@@ -160,3 +160,45 @@ TEST(ChecksumNames, RoundTrip) {
 
 }  // namespace
 }  // namespace gureum
+
+namespace gureum {
+namespace {
+
+// crc(A||B) from crc(A), crc(B) and |B|, for every split of a message, every CRC.
+TEST(CrcCombineTest, MatchesTheCrcOfTheConcatenation) {
+  std::string message;
+  for (int i = 0; i < 3000; ++i) message += static_cast<char>((i * 131 + 7) % 256);
+  for (size_t split :
+       {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{1000}, size_t{2999}, size_t{3000}}) {
+    std::string_view a = std::string_view(message).substr(0, split);
+    std::string_view b = std::string_view(message).substr(split);
+    EXPECT_EQ(Crc32Combine(Crc32(0, a), Crc32(0, b), b.size()), Crc32(0, message)) << split;
+    EXPECT_EQ(Crc32cCombine(Crc32c(0, a), Crc32c(0, b), b.size()), Crc32c(0, message)) << split;
+    EXPECT_EQ(Crc64NvmeCombine(Crc64Nvme(0, a), Crc64Nvme(0, b), b.size()), Crc64Nvme(0, message))
+        << split;
+  }
+}
+
+TEST(CrcCombineTest, CombinesManyPartsAsS3FullObjectChecksums) {
+  std::string message(100000, '\0');
+  for (size_t i = 0; i < message.size(); ++i) message[i] = static_cast<char>(i * 2654435761u >> 24);
+  for (auto algorithm :
+       {ChecksumAlgorithm::Crc32, ChecksumAlgorithm::Crc32c, ChecksumAlgorithm::Crc64Nvme}) {
+    std::vector<std::pair<std::string, uint64_t>> parts;
+    for (size_t at = 0; at < message.size(); at += 30001) {
+      std::string_view part = std::string_view(message).substr(at, 30001);
+      auto c = Checksummer::Create(algorithm);
+      c->Update(part);
+      parts.emplace_back(c->Final(), part.size());
+    }
+    auto whole = Checksummer::Create(algorithm);
+    whole->Update(message);
+    auto combined = CombineCrcs(algorithm, parts);
+    ASSERT_TRUE(combined.has_value());
+    EXPECT_EQ(*combined, whole->Final()) << ChecksumAlgorithmName(algorithm);
+  }
+  EXPECT_FALSE(CombineCrcs(ChecksumAlgorithm::Sha256, {{"x", 1}}).has_value());
+}
+
+}  // namespace
+}  // namespace gureum
