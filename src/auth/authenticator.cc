@@ -70,10 +70,13 @@ class Sha256VerifyingSource final : public http::BodySource {
     }
     if (!checked_) {
       checked_ = true;
-      if (HexEncode(hasher_.Final()) != expected_) {
+      std::string computed = HexEncode(hasher_.Final());
+      if (computed != expected_) {
         return Fail(AwsError(ErrorCode::XAmzContentSHA256Mismatch,
                              "The provided 'x-amz-content-sha256' header does not match what "
-                             "was computed."));
+                             "was computed.")
+                        .With("ClientComputedContentSHA256", expected_)
+                        .With("S3ComputedContentSHA256", computed));
       }
     }
     return size_t{0};
@@ -250,10 +253,13 @@ Result<AuthResult> Authenticator::Authenticate(const AuthRequest& in) {
       result.payload = PayloadCheck::AwsChunked;
     } else if (IsSha256Hex(v)) {
       if (in.buffered_body) {
-        if (Sha256Hex(*in.buffered_body) != ToLower(v)) {
+        std::string computed = Sha256Hex(*in.buffered_body);
+        if (computed != ToLower(v)) {
           return Fail(AwsError(ErrorCode::XAmzContentSHA256Mismatch,
                                "The provided 'x-amz-content-sha256' header does not match what "
-                               "was computed."));
+                               "was computed.")
+                          .With("ClientComputedContentSHA256", std::string(v))
+                          .With("S3ComputedContentSHA256", computed));
         }
       } else {
         result.payload = PayloadCheck::Sha256;

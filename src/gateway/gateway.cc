@@ -313,6 +313,7 @@ class ServiceExchange final : public http::Exchange {
     context.clock = &gateway_.clock();
     context.request = &request_;
     context.host = std::string(request_.headers.GetOr("Host", ""));
+    if (!streaming) context.body = body_;
 
     if (spec_->handler) {
       auto output = spec_->handler(context, *input);

@@ -182,8 +182,11 @@ Route RouteRequest(const http::Request& request) {
     return route;
   }
   std::string_view content_type = request.headers.GetOr("Content-Type", "");
-  if (StartsWith(ToLower(content_type), "application/x-www-form-urlencoded") ||
-      request.query.find("Action=") != std::string::npos) {
+  // Query protocols POST forms (or GET with Action=); a PUT with a form content type is an S3
+  // upload from a tool that labels every body that way (curl --data-binary, urllib).
+  bool form = request.method == "POST" &&
+              StartsWith(ToLower(content_type), "application/x-www-form-urlencoded");
+  if (form || request.query.find("Action=") != std::string::npos) {
     route.by_action = true;
     return route;
   }

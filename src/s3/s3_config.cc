@@ -242,7 +242,11 @@ service::OperationSpec Spec(std::string name, service::JsonHandler handler,
                             std::string xml_root = {}) {
   service::OperationSpec spec;
   spec.name = std::move(name);
-  spec.handler = std::move(handler);
+  spec.handler = [handler = std::move(handler)](const RequestContext& ctx,
+                                                const json& in) -> Result<json> {
+    GUREUM_RETURN_IF_ERROR(VerifyBodyDigests(ctx, false));
+    return handler(ctx, in);
+  };
   spec.allow_anonymous = true;
   spec.xml_root = std::move(xml_root);
   return spec;

@@ -30,6 +30,9 @@ bool CanReadObject(const service::RequestContext& ctx, const Bucket& bucket,
 // x-amz-sdk-checksum-algorithm / x-amz-checksum-algorithm, or as an x-amz-trailer.
 std::vector<ChecksumAlgorithm> RequestedChecksums(const http::Request& request,
                                                   std::optional<ChecksumAlgorithm> also);
+// Checks Content-MD5 and x-amz-checksum-* of a buffered request body (context.body);
+// `required`: one of them must be present (DeleteObjects).
+Status VerifyBodyDigests(const service::RequestContext& ctx, bool required);
 // Checks Content-MD5 and x-amz-checksum-* header values against what was computed.
 Status VerifyDigests(const http::Request& request, const Staged& staged);
 // {"Algorithm", "Value" (base64), "Type"} for the first checksum computed, or null.
@@ -38,6 +41,9 @@ json ChecksumJson(const Staged& staged, std::string_view type);
 // The metadata S3 keeps from a write request's headers (content type and friends, user
 // metadata, tags, canned ACL, storage class...), as ObjectRecord::meta. Errors on bad values.
 Result<json> MetaFromRequest(const json& in, const http::Request& request);
+// Object Lock on a new version: explicit retention needs a lock-enabled bucket; otherwise the
+// bucket's default retention (if any) is applied to `meta`.
+Status ApplyObjectLock(ObjectStore& store, const Bucket& bucket, json& meta, SystemTime now);
 // Parses "k1=v1&k2=v2" (x-amz-tagging) into a TagSet array; InvalidTag on bad tags.
 Result<json> ParseTaggingHeader(std::string_view header);
 // Checks a TagSet (S3's limits: 10 tags, keys up to 128 and values up to 256 characters).

@@ -46,6 +46,23 @@ std::string MemberFor(ChecksumAlgorithm a) {
   return "Checksum" + std::string(ChecksumAlgorithmName(a));
 }
 
+// encoding-type=url, as the object listings answer it: percent-encoded, '/' kept, spaces as '+'
+// (a literal "%20" in a key is "%2520" once encoded, so only spaces become "%20").
+std::string UrlEncoded(const std::string& text, bool url) {
+  if (!url) return text;
+  std::string encoded = UriEncode(text, false);
+  std::string out;
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded.compare(i, 3, "%20") == 0) {
+      out += '+';
+      i += 2;
+    } else {
+      out += encoded[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<json> S3Service::CreateMultipartUpload(const RequestContext& ctx, const json& in) {
@@ -54,6 +71,7 @@ Result<json> S3Service::CreateMultipartUpload(const RequestContext& ctx, const j
   GUREUM_TRY(Bucket bucket, BucketFor(ctx, Str(in, "Bucket"), true));
   GUREUM_TRY(json meta, MetaFromRequest(in, *ctx.request));
   meta["OwnerAccount"] = ctx.principal.account_id;
+  GUREUM_RETURN_IF_ERROR(ApplyObjectLock(store_, bucket, meta, ctx.now));
   if (auto algorithm = OptStr(in, "ChecksumAlgorithm")) {
     auto parsed = ParseChecksumAlgorithm(*algorithm);
     if (!parsed) {
@@ -68,6 +86,13 @@ Result<json> S3Service::CreateMultipartUpload(const RequestContext& ctx, const j
   std::string type(ctx.request->headers.GetOr("x-amz-checksum-type", "COMPOSITE"));
   if (type != "COMPOSITE" && type != "FULL_OBJECT") {
     return Fail(errors::InvalidRequest("Value for x-amz-checksum-type header is invalid."));
+  }
+  if (type == "FULL_OBJECT" && meta.contains("ChecksumAlgorithm")) {
+    std::string algorithm = meta["ChecksumAlgorithm"].get<std::string>();
+    if (algorithm == "SHA1" || algorithm == "SHA256") {
+      return Fail(errors::InvalidRequest("The FULL_OBJECT checksum type cannot be used with the " +
+                                         ToLower(algorithm) + " checksum algorithm."));
+    }
   }
   meta["ChecksumType"] = type;
   GUREUM_TRY(Upload upload, store_.CreateUpload(bucket, key, std::move(meta)));
@@ -187,6 +212,7 @@ Result<json> S3Service::CompleteMultipartUpload(const RequestContext& ctx, const
     std::map<int, const PartRecord*> by_number;
     for (const auto& p : stored) by_number[p.number] = &p;
     std::string concatenated;
+    std::vector<std::pair<std::string, uint64_t>> digests;
     bool complete = true;
     for (const auto& p : parts) {
       auto it = by_number.find(p.number);
@@ -200,6 +226,7 @@ Result<json> S3Service::CompleteMultipartUpload(const RequestContext& ctx, const
         break;
       }
       concatenated += *raw;
+      digests.emplace_back(*raw, it->second->size);
     }
     std::string type = upload.meta.value("ChecksumType", std::string("COMPOSITE"));
     if (complete && !parts.empty() && type == "COMPOSITE") {
@@ -207,6 +234,17 @@ Result<json> S3Service::CompleteMultipartUpload(const RequestContext& ctx, const
           {"Algorithm", ChecksumAlgorithmName(*algorithm)},
           {"Value", ChecksumBase64(*algorithm, concatenated) + "-" + std::to_string(parts.size())},
           {"Type", "COMPOSITE"}};
+    } else if (complete && !parts.empty() && type == "FULL_OBJECT") {
+      // The checksum of the whole object, combined from the parts' CRCs without reading them.
+      auto combined = CombineCrcs(*algorithm, digests);
+      if (!combined) {
+        return Fail(
+            errors::InvalidRequest("The FULL_OBJECT checksum type is only available for "
+                                   "CRC32, CRC32C and CRC64NVME"));
+      }
+      object_checksum = {{"Algorithm", ChecksumAlgorithmName(*algorithm)},
+                         {"Value", Base64Encode(*combined)},
+                         {"Type", "FULL_OBJECT"}};
     }
   }
   Upload with_checksum = upload;
@@ -221,7 +259,10 @@ Result<json> S3Service::CompleteMultipartUpload(const RequestContext& ctx, const
               {"ETag", Quoted(record.etag)},
               {"ServerSideEncryption", "AES256"}};
   if (!bucket.versioning.empty()) out["VersionId"] = record.version_id;
-  if (!object_checksum.is_null()) out[MemberFor(*algorithm)] = object_checksum["Value"];
+  if (!object_checksum.is_null()) {
+    out[MemberFor(*algorithm)] = object_checksum["Value"];
+    out["ChecksumType"] = object_checksum["Type"];
+  }
   return out;
 }
 
@@ -282,6 +323,14 @@ Result<json> S3Service::ListMultipartUploads(const RequestContext& ctx, const js
   std::string key_marker = Str(in, "KeyMarker");
   std::string upload_marker = Str(in, "UploadIdMarker");
   int64_t max_uploads = std::clamp<int64_t>(in.value("MaxUploads", int64_t{1000}), 0, 1000);
+  bool url = false;
+  if (auto encoding = OptStr(in, "EncodingType")) {
+    if (*encoding != "url") {
+      return Fail(errors::InvalidArgument("Invalid Encoding Method specified in Request",
+                                          "encoding-type", *encoding));
+    }
+    url = true;
+  }
   GUREUM_TRY(auto uploads, store_.ListUploads(bucket.name, prefix));
   json list = json::array();
   json prefixes = json::array();
@@ -310,14 +359,14 @@ Result<json> S3Service::ListMultipartUploads(const RequestContext& ctx, const js
     if (d != std::string_view::npos) {
       std::string cp = prefix + std::string(rest.substr(0, d + delimiter.size()));
       if (cp != last_prefix) {
-        prefixes.push_back(json{{"Prefix", cp}});
+        prefixes.push_back(json{{"Prefix", UrlEncoded(cp, url)}});
         last_prefix = cp;
       }
       continue;
     }
     json owner = OwnerJson(u.meta.value("OwnerAccount", bucket.account_id));
     list.push_back(json{{"UploadId", u.upload_id},
-                        {"Key", u.key},
+                        {"Key", UrlEncoded(u.key, url)},
                         {"Initiated", FormatIso8601(u.initiated, true)},
                         {"StorageClass", u.meta.value("StorageClass", std::string("STANDARD"))},
                         {"Owner", owner},
@@ -325,14 +374,15 @@ Result<json> S3Service::ListMultipartUploads(const RequestContext& ctx, const js
     next_key = u.key;
     next_upload = u.upload_id;
   }
-  json out = {{"Bucket", bucket.name},           {"KeyMarker", key_marker},
+  json out = {{"Bucket", bucket.name},           {"KeyMarker", UrlEncoded(key_marker, url)},
               {"UploadIdMarker", upload_marker}, {"MaxUploads", max_uploads},
-              {"IsTruncated", truncated},        {"Prefix", prefix}};
-  if (!delimiter.empty()) out["Delimiter"] = delimiter;
+              {"IsTruncated", truncated},        {"Prefix", UrlEncoded(prefix, url)}};
+  if (!delimiter.empty()) out["Delimiter"] = UrlEncoded(delimiter, url);
+  if (url) out["EncodingType"] = "url";
   if (!list.empty()) out["Uploads"] = list;
   if (!prefixes.empty()) out["CommonPrefixes"] = prefixes;
   if (truncated) {
-    out["NextKeyMarker"] = next_key;
+    out["NextKeyMarker"] = UrlEncoded(next_key, url);
     out["NextUploadIdMarker"] = next_upload;
   }
   return out;

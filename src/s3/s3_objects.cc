@@ -64,14 +64,60 @@ Result<ObjectRecord> ReadableObject(ObjectStore& store, const service::RequestCo
                                     std::optional<std::string_view> version,
                                     std::string_view method) {
   GUREUM_TRY(ObjectRecord record, store.GetObject(bucket.name, key, version));
-  if (!CanReadObject(ctx, bucket, record)) return Fail(errors::AccessDenied());
+  if (!CanReadObject(ctx, bucket, record)) {
+    // A bucket policy may open the object to everyone.
+    GUREUM_TRY(auto policy, store.GetConfig(bucket.name, "policy"));
+    if (!policy || !PolicyAllowsAnonymous(*policy, "s3:GetObject",
+                                          "arn:aws:s3:::" + bucket.name + "/" + record.key)) {
+      return Fail(errors::AccessDenied());
+    }
+  }
   if (record.delete_marker) return Fail(DeleteMarkerError(record, version.has_value(), method));
   return record;
+}
+
+// Object Lock protects versions addressed by id; deleting without one only adds a marker.
+Status CheckDeleteAllowed(ObjectStore& store, const service::RequestContext& ctx,
+                          const Bucket& bucket, std::string_view key,
+                          std::optional<std::string_view> version) {
+  if (!bucket.object_lock || !version) return Ok();
+  auto record = store.GetObject(bucket.name, key, version);
+  if (!record) return Ok();  // deleting what is not there succeeds
+  bool bypass =
+      ctx.request != nullptr &&
+      EqualsIgnoreCase(ctx.request->headers.GetOr("x-amz-bypass-governance-retention", ""), "true");
+  return CheckObjectLock(*record, bypass, ctx.now);
 }
 
 }  // namespace
 
 // ---- Helpers shared with the multipart handlers ----
+
+Status ApplyObjectLock(ObjectStore& store, const Bucket& bucket, json& meta, SystemTime now) {
+  bool asked = meta.contains("ObjectLockMode") || meta.contains("ObjectLockRetainUntilDate") ||
+               meta.contains("ObjectLockLegalHoldStatus");
+  if (!bucket.object_lock) {
+    if (asked) return Fail(errors::InvalidRequest("Bucket is missing Object Lock Configuration"));
+    return Ok();
+  }
+  if (meta.contains("ObjectLockMode") != meta.contains("ObjectLockRetainUntilDate")) {
+    return Fail(
+        errors::InvalidArgument("x-amz-object-lock-retain-until-date and "
+                                "x-amz-object-lock-mode must both be supplied"));
+  }
+  if (meta.contains("ObjectLockMode")) return Ok();
+  // The bucket's default retention applies to versions written without their own.
+  GUREUM_TRY(auto config, store.GetConfig(bucket.name, "object-lock"));
+  if (!config) return Ok();
+  json rule = json::parse(*config, nullptr, false).value("Rule", json::object());
+  const json& retention = rule.value("DefaultRetention", json::object());
+  if (!retention.contains("Mode")) return Ok();
+  int64_t days = retention.contains("Days") ? retention["Days"].get<int64_t>()
+                                            : retention.value("Years", int64_t{0}) * 365;
+  meta["ObjectLockMode"] = retention["Mode"];
+  meta["ObjectLockRetainUntilDate"] = FormatIso8601(now + std::chrono::hours(24 * days), true);
+  return Ok();
+}
 
 std::vector<ChecksumAlgorithm> RequestedChecksums(const http::Request& request,
                                                   std::optional<ChecksumAlgorithm> also) {
@@ -108,7 +154,13 @@ Status VerifyDigests(const http::Request& request, const Staged& staged) {
   for (const auto& [algorithm, digest] : staged.checksums) {
     auto sent = request.headers.Get(ChecksumHeaderName(algorithm));
     if (!sent) continue;
-    if (Base64Encode(digest) != Trim(*sent)) {
+    // A value that is no digest of this algorithm at all is a bad header, not a mismatch.
+    auto raw = Base64Decode(Trim(*sent));
+    if (!raw || raw->size() != digest.size()) {
+      return Fail(errors::InvalidRequest("Value for " + std::string(ChecksumHeaderName(algorithm)) +
+                                         " header is invalid."));
+    }
+    if (*raw != digest) {
       return Fail(errors::BadDigest("The " + std::string(ChecksumAlgorithmName(algorithm)) +
                                     " you specified did not match the calculated checksum."));
     }
@@ -269,6 +321,7 @@ Result<http::Response> S3Service::PutObject(const RequestContext& ctx, const jso
   }
   GUREUM_TRY(json meta, MetaFromRequest(in, request));
   meta["OwnerAccount"] = ctx.principal.account_id;
+  GUREUM_RETURN_IF_ERROR(ApplyObjectLock(store_, bucket, meta, ctx.now));
 
   GUREUM_TRY(Staged staged,
              store_.Stage(body, RequestedChecksums(request, std::nullopt), kMaxSinglePut));
@@ -316,6 +369,16 @@ Result<http::Response> S3Service::PutObject(const RequestContext& ctx, const jso
 
 namespace {
 
+// The response-* query parameters of GET and HEAD and the headers they override.
+constexpr std::pair<const char*, const char*> kResponseOverrides[] = {
+    {"ResponseContentType", "Content-Type"},
+    {"ResponseContentLanguage", "Content-Language"},
+    {"ResponseExpires", "Expires"},
+    {"ResponseCacheControl", "Cache-Control"},
+    {"ResponseContentDisposition", "Content-Disposition"},
+    {"ResponseContentEncoding", "Content-Encoding"},
+};
+
 // GET and HEAD share everything but the body.
 Result<http::Response> ServeObject(S3Service& s3, ObjectStore& store,
                                    const service::RequestContext& ctx, const json& in,
@@ -324,11 +387,32 @@ Result<http::Response> ServeObject(S3Service& s3, ObjectStore& store,
   auto version = VersionParam(in);
   std::string_view method = head ? "HEAD" : "GET";
   (void)s3;
+  if (ctx.principal.type == auth::PrincipalType::Anonymous) {
+    for (const auto& [member, header] : kResponseOverrides) {
+      if (in.contains(member)) {
+        return Fail(errors::InvalidRequest(
+            "Request specific response headers cannot be used for anonymous GET requests."));
+      }
+    }
+  }
   // An overwrite may remove the files of the version just read: read it again then.
   for (int attempt = 0;; ++attempt) {
     GUREUM_TRY(ObjectRecord record, ReadableObject(store, ctx, bucket, key, version, method));
-    GUREUM_RETURN_IF_ERROR(
-        CheckReadConditions(request.headers, "", record.etag, record.last_modified));
+    if (auto conditions =
+            CheckReadConditions(request.headers, "", record.etag, record.last_modified);
+        !conditions) {
+      AwsError error = conditions.error();
+      // 304 still describes the object it stands for.
+      if (error.http_status() == 304) {
+        error.WithHeader("ETag", Quoted(record.etag));
+        error.WithHeader("Last-Modified", FormatHttpDate(record.last_modified));
+      }
+      return Fail(std::move(error));
+    }
+    if (in.contains("PartNumber") && request.headers.Get("Range")) {
+      return Fail(errors::InvalidRequest(
+          "Cannot specify both Range header and partNumber query parameter"));
+    }
 
     uint64_t offset = 0, length = record.size;
     bool partial = false;
@@ -372,19 +456,13 @@ Result<http::Response> ServeObject(S3Service& s3, ObjectStore& store,
                                                 std::to_string(record.size));
     }
     // response-* query parameters override the stored headers.
-    static const std::pair<const char*, const char*> kOverrides[] = {
-        {"ResponseContentType", "Content-Type"},
-        {"ResponseContentLanguage", "Content-Language"},
-        {"ResponseExpires", "Expires"},
-        {"ResponseCacheControl", "Cache-Control"},
-        {"ResponseContentDisposition", "Content-Disposition"},
-        {"ResponseContentEncoding", "Content-Encoding"},
-    };
-    for (const auto& [member, header] : kOverrides) {
-      if (!in.contains(member)) continue;
-      std::string value = in[member].is_string()
-                              ? in[member].get<std::string>()
-                              : FormatHttpDate(*ParseIso8601(in[member].get<std::string>()));
+    for (const auto& [member, header] : kResponseOverrides) {
+      if (!in.contains(member) || !in[member].is_string()) continue;
+      std::string value = in[member].get<std::string>();
+      // response-expires is decoded as a timestamp (ISO 8601 here); the header is an HTTP date.
+      if (header == std::string_view("Expires")) {
+        if (auto t = ParseIso8601(value)) value = FormatHttpDate(*t);
+      }
       response.headers.Set(header, value);
     }
     if (head) {
@@ -428,6 +506,7 @@ Result<http::Response> S3Service::HeadObject(const RequestContext& ctx, const js
 Result<json> S3Service::DeleteObject(const RequestContext& ctx, const json& in) {
   std::string key = Str(in, "Key");
   GUREUM_TRY(Bucket bucket, BucketFor(ctx, Str(in, "Bucket"), true));
+  GUREUM_RETURN_IF_ERROR(CheckDeleteAllowed(store_, ctx, bucket, key, VersionParam(in)));
   GUREUM_TRY(DeleteOutcome outcome, store_.DeleteObject(bucket, key, VersionParam(in)));
   json out = json::object();
   if (outcome.delete_marker) out["DeleteMarker"] = true;
@@ -451,8 +530,14 @@ Result<json> S3Service::DeleteObjects(const RequestContext& ctx, const json& in)
   for (const auto& item : objects) {
     std::string key = Str(item, "Key");
     auto version = OptStr(item, "VersionId");
-    auto outcome = store_.DeleteObject(
-        bucket, key, version ? std::optional<std::string_view>(*version) : std::nullopt);
+    std::optional<std::string_view> version_view;
+    if (version) version_view = *version;
+    Result<DeleteOutcome> outcome = Fail(errors::AccessDenied());
+    if (auto allowed = CheckDeleteAllowed(store_, ctx, bucket, key, version_view); !allowed) {
+      outcome = Fail(allowed.error());
+    } else {
+      outcome = store_.DeleteObject(bucket, key, version_view);
+    }
     if (!outcome) {
       json error = {
           {"Key", key}, {"Code", outcome.error().code()}, {"Message", outcome.error().message()}};
@@ -464,8 +549,9 @@ Result<json> S3Service::DeleteObjects(const RequestContext& ctx, const json& in)
     json entry = {{"Key", key}};
     if (version) entry["VersionId"] = *version;
     if (outcome->delete_marker) {
+      // The marker created, or the one removed by version (S3 names it in both fields).
       entry["DeleteMarker"] = true;
-      if (!version) entry["DeleteMarkerVersionId"] = outcome->version_id;
+      entry["DeleteMarkerVersionId"] = outcome->version_id;
     }
     deleted.push_back(entry);
   }
@@ -538,6 +624,7 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
         "attributes."));
   }
   meta["OwnerAccount"] = ctx.principal.account_id;
+  GUREUM_RETURN_IF_ERROR(ApplyObjectLock(store_, bucket, meta, ctx.now));
 
   // The copy keeps the source's checksum algorithm unless the request names another.
   std::optional<ChecksumAlgorithm> algorithm;

@@ -2,6 +2,8 @@
 
 #include "s3/s3_service.h"
 
+#include "gureum/core/crypto.h"
+#include "gureum/core/encoding.h"
 #include "gureum/core/time_format.h"
 
 #include "protocol/xml_writer.h"
@@ -79,15 +81,28 @@ Result<json> S3Service::CreateBucket(const RequestContext& ctx, const json& in) 
   if (ctx.principal.type == auth::PrincipalType::Anonymous) return Fail(errors::AccessDenied());
   std::string name = Str(in, "Bucket");
   if (!IsValidBucketName(name)) return Fail(errors::InvalidBucketName(name));
-  std::string region = ctx.region.empty() ? default_region_ : ctx.region;
+  // The region signed for decides, as S3's regional endpoints do: outside us-east-1 the
+  // constraint must name that region. us-east-1 (the global endpoint) takes any constraint.
+  std::string endpoint_region = ctx.region.empty() ? default_region_ : ctx.region;
+  std::string constraint;
   if (in.contains("CreateBucketConfiguration")) {
-    std::string constraint = Str(in["CreateBucketConfiguration"], "LocationConstraint");
-    if (constraint == "us-east-1") {
-      return Fail(errors::Make("InvalidLocationConstraint",
-                               "The specified location-constraint is not valid", 400)
-                      .With("LocationConstraint", constraint));
-    }
-    if (!constraint.empty()) region = constraint;
+    constraint = Str(in["CreateBucketConfiguration"], "LocationConstraint");
+  }
+  if (constraint == "us-east-1") {
+    return Fail(errors::Make("InvalidLocationConstraint",
+                             "The specified location-constraint is not valid", 400)
+                    .With("LocationConstraint", constraint));
+  }
+  std::string region = constraint.empty() ? "us-east-1" : constraint;
+  if (endpoint_region != "us-east-1" && region != endpoint_region) {
+    return Fail(errors::Make("IllegalLocationConstraintException",
+                             constraint.empty()
+                                 ? "The unspecified location constraint is incompatible for the "
+                                   "region specific endpoint this request was sent to."
+                                 : "The " + constraint +
+                                       " location constraint is incompatible for the region "
+                                       "specific endpoint this request was sent to.",
+                             400));
   }
   Bucket bucket;
   bucket.name = name;
@@ -126,9 +141,16 @@ Result<json> S3Service::DeleteBucket(const RequestContext& ctx, const json& in) 
 
 Result<http::Response> S3Service::HeadBucket(const RequestContext& ctx, const json& in,
                                              const http::Request&, http::BodySource&) {
-  GUREUM_TRY(Bucket bucket, BucketFor(ctx, Str(in, "Bucket"), false));
+  GUREUM_TRY(Bucket found, store_.GetBucket(Str(in, "Bucket")));
+  // S3 names the bucket's region even when it refuses access to it.
+  auto bucket = BucketFor(ctx, found.name, false);
+  if (!bucket) {
+    AwsError error = bucket.error();
+    error.WithHeader("x-amz-bucket-region", found.region);
+    return Fail(std::move(error));
+  }
   http::Response response;
-  response.headers.Add("x-amz-bucket-region", bucket.region);
+  response.headers.Add("x-amz-bucket-region", bucket->region);
   response.headers.Add("x-amz-access-point-alias", "false");
   return response;
 }
@@ -221,6 +243,37 @@ Result<json> S3Service::PutBucketVersioning(const RequestContext& ctx, const jso
 
 // ---- Registration ----
 
+// Content-MD5 and x-amz-checksum-* of a buffered body (bucket configuration documents,
+// DeleteObjects). Streamed bodies are checked as they are stored.
+Status VerifyBodyDigests(const RequestContext& ctx, bool required) {
+  if (ctx.request == nullptr) return Ok();
+  const http::Headers& headers = ctx.request->headers;
+  bool any = false;
+  if (auto md5 = headers.Get("Content-MD5")) {
+    any = true;
+    auto raw = Base64Decode(Trim(*md5));
+    if (!raw || raw->size() != 16) return Fail(errors::InvalidDigest());
+    if (*raw != Md5(ctx.body)) {
+      return Fail(
+          errors::BadDigest("The Content-MD5 you specified did not match what we "
+                            "received."));
+    }
+  }
+  for (const auto& [name, value] : headers.entries()) {
+    auto algorithm = ChecksumFromHeaderName(name);
+    if (!algorithm) continue;
+    any = true;
+    if (ChecksumBase64(*algorithm, ctx.body) != Trim(value)) {
+      return Fail(errors::BadDigest("The " + std::string(ChecksumAlgorithmName(*algorithm)) +
+                                    " you specified did not match the calculated checksum."));
+    }
+  }
+  if (required && !any) {
+    return Fail(errors::InvalidRequest("Missing required header for this request: Content-MD5"));
+  }
+  return Ok();
+}
+
 namespace {
 
 using service::OperationSpec;
@@ -228,8 +281,14 @@ using service::OperationSpec;
 template <class F>
 OperationSpec Json(std::string name, F handler, std::string xml_root = {}) {
   OperationSpec spec;
+  // DeleteObjects must carry an integrity check of its body (S3: Content-MD5 or a checksum).
+  bool digest_required = name == "DeleteObjects";
   spec.name = std::move(name);
-  spec.handler = std::move(handler);
+  spec.handler = [handler = std::move(handler), digest_required](const RequestContext& ctx,
+                                                                 const json& in) -> Result<json> {
+    GUREUM_RETURN_IF_ERROR(VerifyBodyDigests(ctx, digest_required));
+    return handler(ctx, in);
+  };
   spec.allow_anonymous = true;  // S3 decides per bucket and object (ACLs, policies)
   spec.xml_root = std::move(xml_root);
   return spec;

@@ -73,9 +73,10 @@ def test_health(daemon):
     assert abs((parse_iso(h["now"]) - utcnow()).total_seconds()) < 60
     services = h["services"]
     assert set(services) >= {"sts", "s3", "iam", "ec2", "rds", "cloudwatch", "rds-data"}, services
-    assert services["sts"]["state"] == "running"
-    assert services["sts"]["implemented_operations"] >= 1
-    for name in ("s3", "iam", "ec2", "rds", "cloudwatch", "rds-data"):
+    for name in ("sts", "s3"):
+        assert services[name]["state"] == "running", (name, services[name])
+        assert services[name]["implemented_operations"] >= 1
+    for name in ("iam", "ec2", "rds", "cloudwatch", "rds-data"):
         assert services[name]["state"] == "recognised", (name, services[name])
     assert services["sts"]["protocol"] == "query"
     assert services["s3"]["protocol"] == "rest-xml"
@@ -204,10 +205,9 @@ def test_clock_freeze_at_time_sets_date_header(fresh_daemon):
     r = d.http("GET", "/_gureum/health")
     assert r.headers["date"] == "Wed, 02 Jan 2030 03:04:05 GMT", r
     assert r.json()["now"] == "2030-01-02T03:04:05.000Z"
-    # A request signed with the real time is now 3+ years early.
-    resp = d.send(d.sign())
-    assert resp.status == 403, resp
-    assert xml_error(resp.body)["Message"].startswith("Signature expired"), resp
+    # Clients sign with real clocks, and skew is judged against real time: a request signed
+    # now still works while the daemon clock stands in 2030.
+    assert d.send(d.sign()).status == 200
     d.clock(reset=True)
     assert d.send(d.sign()).status == 200
 

@@ -150,7 +150,8 @@ NOT_IMPLEMENTED = [
       "--role-session-name", "sess"], "sts", "AssumeRole"),
     (["iam", "list-users"], "iam", "ListUsers"),
     (["ec2", "describe-instances"], "ec2", "DescribeInstances"),
-    (["s3api", "list-buckets"], "s3", "ListBuckets"),
+    (["s3api", "get-bucket-replication", "--bucket", "some-bucket"], "s3",
+     "GetBucketReplication"),
     (["rds", "describe-db-instances"], "rds", "DescribeDBInstances"),
 ]
 
@@ -170,7 +171,7 @@ BOTO3_NOT_IMPLEMENTED = [
                             "RoleSessionName": "sess"}, "AssumeRole"),
     ("iam", "list_users", {}, "ListUsers"),
     ("ec2", "describe_instances", {}, "DescribeInstances"),
-    ("s3", "list_buckets", {}, "ListBuckets"),
+    ("s3", "get_bucket_replication", {"Bucket": "some-bucket"}, "GetBucketReplication"),
     ("rds", "describe_db_instances", {}, "DescribeDBInstances"),
 ]
 

@@ -34,6 +34,8 @@ struct RequestContext {
   // parameters AWS added later. Handlers read the decoded input first.
   const http::Request* request = nullptr;
   std::string host;  // the Host header, for URLs in responses (S3's Location)
+  // The request body when it was buffered (empty when it streams to a raw handler).
+  std::string_view body;
 };
 
 // A model-driven operation: decoded, validated input in; output in the same JSON view out.
