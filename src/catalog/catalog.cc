@@ -95,6 +95,11 @@ std::string Statement::Text(int column) const {
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
            : std::string();
 }
+std::string Statement::Blob(int column) const {
+  auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
 std::optional<std::string> Statement::OptionalText(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Text(column);

@@ -14,8 +14,10 @@ namespace {
 using nlohmann::json;
 
 constexpr uint64_t kAdminBodyLimit = 1024 * 1024;
+constexpr uint64_t kSmallStreamedBody = 256 * 1024;
 
-std::string S3HostId() { return Base64Encode(RandomChars(48, kBase62)); }
+// x-amz-id-2: an opaque token S3 sends with every response; clients only log it.
+std::string S3HostId() { return RandomChars(24, kBase62); }
 
 std::string AmzDateMinus(const SystemTime& t, std::chrono::seconds d) {
   return FormatAmzDate(t - d);
@@ -110,7 +112,15 @@ class ServiceExchange final : public http::Exchange {
       }
       rest_query_ = std::move(*query);
       ResolveOperation();
-      if (spec_ != nullptr && spec_->streaming_body) return {http::BodyMode::Stream, 0};
+      if (spec_ != nullptr && spec_->streaming_body) {
+        // Small bodies of known length are read before the handler runs: one socket read
+        // instead of a worker/strand round trip per chunk. Large ones stream.
+        if (request_.content_length && *request_.content_length <= kSmallStreamedBody) {
+          return {http::BodyMode::Buffer, *request_.content_length};
+        }
+        body_streamed_ = true;
+        return {http::BodyMode::Stream, 0};
+      }
     }
     return {http::BodyMode::Buffer, gateway_.options().max_buffered_body};
   }
@@ -274,7 +284,7 @@ class ServiceExchange final : public http::Exchange {
     auth::AuthRequest auth_request;
     auth_request.request = &request_;
     auth_request.s3 = service_name_ == "s3";
-    bool streaming = spec_ != nullptr && spec_->streaming_body;
+    bool streaming = body_streamed_;
     auth_request.buffered_body = streaming ? nullptr : &body_;
     auth_request.now = gateway_.clock().Now();
     auth_request.s3_resource_path = rest_path_;
@@ -392,6 +402,7 @@ class ServiceExchange final : public http::Exchange {
   const protocol::Operation* op_ = nullptr;
   const service::OperationSpec* spec_ = nullptr;
   bool synthetic_ = false;
+  bool body_streamed_ = false;  // the handler reads the body from the socket
   std::string rest_path_;
   QueryParams rest_query_;
   QueryParams params_;

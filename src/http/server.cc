@@ -101,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
         body_timer_(stream_.get_executor()) {}
 
   net::any_io_executor executor() { return stream_.get_executor(); }
+  bool expect_continue_pending() const { return expect_continue_ && !continue_sent_; }
 
   net::awaitable<void> Run();
 
@@ -151,6 +152,12 @@ class SocketBodySource final : public BodySource {
 
   Result<size_t> Read(std::span<char> buffer) override {
     if (finished_ || buffer.empty()) return size_t{0};
+    // The end of the body needs no trip to the strand: the last read completed there before
+    // this thread was woken, so the parser's state is visible and no one else touches it.
+    if (parser_.is_done() && !session_.expect_continue_pending()) {
+      finished_ = true;
+      return size_t{0};
+    }
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;

@@ -71,6 +71,28 @@ std::optional<PathMatch> MatchPath(const UriTemplate& tpl, std::string_view raw_
   return match;
 }
 
+// Whether a path's decoded segments fit a template, without building the labels: the cheap test
+// Resolve runs against every operation.
+bool Fits(const UriTemplate& tpl, const std::vector<std::string>& segments) {
+  size_t n = segments.size();
+  bool greedy_last = !tpl.segments.empty() && tpl.segments.back().greedy;
+  if (n > 0 && segments[n - 1].empty() && !greedy_last) --n;
+  size_t i = 0;
+  for (const auto& seg : tpl.segments) {
+    if (seg.greedy) {
+      if (i >= n) return false;
+      for (size_t j = i; j < n; ++j) {
+        if (!segments[j].empty() || j + 1 < n) return true;  // the rest is non-empty
+      }
+      return false;
+    }
+    if (i >= n) return false;
+    const std::string& value = segments[i++];
+    if (seg.label.empty() ? value != seg.literal : value.empty()) return false;
+  }
+  return i == n;
+}
+
 std::string_view LocalName(std::string_view name) {
   size_t colon = name.find(':');
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
@@ -94,8 +116,14 @@ class RestCodec final : public Codec {
     const Operation* best = nullptr;
     int best_score = -1;
     bool path_matched = false;
+    auto segments = DecodedSegments(request.path);
+    if (!segments) {
+      return Fail(AwsError(ErrorCode::InvalidRequest,
+                           "The request path is not valid "
+                           "percent-encoding"));
+    }
     for (const auto& op : model_.operations()) {
-      if (!MatchPath(op->uri, request.path)) continue;
+      if (!Fits(op->uri, *segments)) continue;
       if (!QueryLiteralsPresent(*op, request)) continue;
       path_matched = true;
       if (op->http_method != request.http->method) continue;

@@ -82,6 +82,8 @@ constexpr std::array kMigrations = {
         PRIMARY KEY (upload_id, number)
       );
     )sql"},
+    // Small objects are kept inline (see kInlineLimit).
+    catalog::Migration{2, "ALTER TABLE s3_objects ADD COLUMN inline_data BLOB"},
 };
 
 // Catalog errors inside a write transaction: either a SQLite failure or an S3 error decided
@@ -114,7 +116,11 @@ std::vector<Segment> SegmentsFrom(const std::string& text) {
 
 constexpr const char* kObjectColumns =
     "bucket, key, version_id, seq, latest, delete_marker, size, etag, last_modified, "
-    "storage_class, segments, meta";
+    "storage_class, segments, meta, inline_data";
+// Listings need no bytes: the inline data column is left out (NULL), its presence kept.
+constexpr const char* kListColumns =
+    "bucket, key, version_id, seq, latest, delete_marker, size, etag, last_modified, "
+    "storage_class, segments, meta, CASE WHEN inline_data IS NULL THEN NULL ELSE x'' END";
 
 ObjectRecord ReadObject(const Statement& s) {
   ObjectRecord r;
@@ -131,12 +137,16 @@ ObjectRecord ReadObject(const Statement& s) {
   r.segments = SegmentsFrom(s.Text(10));
   json meta = json::parse(s.Text(11), nullptr, false);
   r.meta = meta.is_object() ? meta : json::object();
+  if (!s.IsNull(12)) {
+    r.is_inline = true;
+    r.inline_data = s.Blob(12);
+  }
   return r;
 }
 
 DbStatus InsertObject(Connection& db, const ObjectRecord& r) {
   auto s = db.Prepare(std::string("INSERT INTO s3_objects (") + kObjectColumns +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!s) return tl::unexpected(s.error());
   (*s)->Bind(1, r.bucket)
       .Bind(2, r.key)
@@ -150,6 +160,11 @@ DbStatus InsertObject(Connection& db, const ObjectRecord& r) {
       .Bind(10, r.storage_class)
       .Bind(11, SegmentsJson(r.segments).dump())
       .Bind(12, r.meta.dump(-1, ' ', false, json::error_handler_t::replace));
+  if (r.is_inline) {
+    (*s)->BindBlob(13, r.inline_data);
+  } else {
+    (*s)->Bind(13, nullptr);
+  }
   return (*s)->Run();
 }
 
@@ -303,6 +318,26 @@ std::string UnquoteEtag(std::string_view etag) {
   }
   return std::string(etag);
 }
+
+namespace {
+
+// Streams the bytes of an inline object (a copy: the record may go away first).
+class InlineReader final : public http::BodyProducer {
+ public:
+  explicit InlineReader(std::string bytes) : bytes_(std::move(bytes)) {}
+  Result<size_t> Read(std::span<char> buffer) override {
+    size_t n = std::min(buffer.size(), bytes_.size() - position_);
+    std::memcpy(buffer.data(), bytes_.data() + position_, n);
+    position_ += n;
+    return n;
+  }
+
+ private:
+  std::string bytes_;
+  size_t position_ = 0;
+};
+
+}  // namespace
 
 // Files being read stay on disk until their readers finish, even if a commit no longer
 // references them; deletions of such files are deferred to the last reader.
@@ -649,15 +684,19 @@ Result<Staged> ObjectStore::Stage(http::BodySource& body,
   Staged staged;
   staged.file = RandomHex(32);
   staged.temp_path = TempPath(staged.file);
-  int fd = ::open(staged.temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Fail(ErrorCode::InternalError,
-                "cannot create " + staged.temp_path.string() + ": " + std::strerror(errno));
-  }
+  // Bodies start in memory; past the inline limit they spill into the temporary file. Small objects
+  // thus never touch the file system (creating and unlinking an inode costs more than the PUT).
+  staged.in_memory = true;
   Hasher md5(HashAlgorithm::Md5);
   std::vector<std::pair<ChecksumAlgorithm, std::unique_ptr<Checksummer>>> sums;
   for (auto a : checksums) sums.emplace_back(a, Checksummer::Create(a));
-  std::string buffer(kIoChunk, '\0');
+  // Sized to the body when it is small: a 1 MiB buffer per 4 KiB PUT costs more than the PUT.
+  size_t buffer_size = kIoChunk;
+  if (auto hint = body.size_hint()) {
+    buffer_size = static_cast<size_t>(std::clamp<uint64_t>(*hint + 1, 4096, kIoChunk));
+  }
+  std::string buffer(buffer_size, '\0');
+  int fd = -1;
   Status status = Ok();
   for (;;) {
     auto n = body.Read(buffer);
@@ -673,22 +712,57 @@ Result<Staged> ObjectStore::Stage(http::BodySource& body,
     std::string_view chunk(buffer.data(), *n);
     md5.Update(chunk);
     for (auto& [a, c] : sums) c->Update(chunk);
+    staged.size += *n;
+    if (staged.in_memory && staged.size <= inline_limit_) {
+      staged.data.append(chunk);
+      continue;
+    }
+    if (staged.in_memory) {
+      fd = ::open(staged.temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd < 0) {
+        status = Fail(ErrorCode::InternalError,
+                      "cannot create " + staged.temp_path.string() + ": " + std::strerror(errno));
+        break;
+      }
+      staged.in_memory = false;
+      status = WriteAll(fd, staged.data.data(), staged.data.size());
+      std::string().swap(staged.data);
+      if (!status) break;
+    }
     status = WriteAll(fd, chunk.data(), chunk.size());
     if (!status) break;
-    staged.size += *n;
   }
-  if (status && strict_ && ::fsync(fd) != 0) {
-    status = Fail(ErrorCode::InternalError, "fsync failed");
+  if (fd >= 0) {
+    if (status && strict_ && ::fsync(fd) != 0) {
+      status = Fail(ErrorCode::InternalError, "fsync failed");
+    }
+    ::close(fd);
   }
-  ::close(fd);
   if (!status) {
-    std::error_code ec;
-    fs::remove(staged.temp_path, ec);
+    Discard(staged);
     return Fail(status.error());
   }
   staged.md5 = md5.Final();
   for (auto& [a, c] : sums) staged.checksums[a] = c->Final();
   return staged;
+}
+
+Status ObjectStore::Materialize(Staged& staged) {
+  if (!staged.in_memory) return Ok();
+  int fd = ::open(staged.temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCode::InternalError,
+                "cannot create " + staged.temp_path.string() + ": " + std::strerror(errno));
+  }
+  Status status = WriteAll(fd, staged.data.data(), staged.data.size());
+  if (status && strict_ && ::fsync(fd) != 0) {
+    status = Fail(ErrorCode::InternalError, "fsync failed");
+  }
+  ::close(fd);
+  staged.in_memory = false;
+  std::string().swap(staged.data);
+  if (!status) Discard(staged);
+  return status;
 }
 
 Result<Staged> ObjectStore::StageCopy(const ObjectRecord& source, uint64_t offset, uint64_t length,
@@ -711,6 +785,7 @@ Result<Staged> ObjectStore::StageCopy(const ObjectRecord& source, uint64_t offse
 }
 
 void ObjectStore::Discard(const Staged& staged) {
+  if (staged.in_memory) return;
   std::error_code ec;
   fs::remove(staged.temp_path, ec);
 }
@@ -740,14 +815,21 @@ void ObjectStore::RemoveFiles(const std::vector<std::string>& files) {
 Result<ObjectRecord> ObjectStore::CommitObject(const Bucket& bucket, std::string_view key,
                                                Staged staged, ObjectRecord record,
                                                const WriteConditions& conditions) {
-  if (auto published = Publish(staged); !published) {
-    Discard(staged);
-    return Fail(published.error());
+  if (staged.in_memory) {
+    record.is_inline = true;
+    record.inline_data = std::move(staged.data);
+    record.segments.clear();
+  } else {
+    if (auto published = Publish(staged); !published) {
+      Discard(staged);
+      return Fail(published.error());
+    }
+    record.is_inline = false;
+    record.segments = {Segment{staged.file, staged.size}};
   }
   record.bucket = bucket.name;
   record.key = std::string(key);
   record.size = staged.size;
-  record.segments = {Segment{staged.file, staged.size}};
   record.last_modified = clock_.Now();
   record.latest = true;
   record.delete_marker = false;
@@ -768,7 +850,7 @@ Result<ObjectRecord> ObjectStore::CommitObject(const Bucket& bucket, std::string
     return record;
   });
   if (!committed) {
-    RemoveFiles({staged.file});
+    if (!record.is_inline) RemoveFiles({staged.file});
     return committed;
   }
   RemoveFiles(freed);
@@ -811,6 +893,11 @@ Result<ObjectRecord> ObjectStore::GetObject(std::string_view bucket, std::string
 
 std::unique_ptr<http::BodyProducer> ObjectStore::Open(const ObjectRecord& record, uint64_t offset,
                                                       uint64_t length) {
+  if (record.is_inline) {
+    // Records from listings carry no bytes; only GetObject's do.
+    if (record.inline_data.size() != record.size || offset + length > record.size) return nullptr;
+    return std::make_unique<InlineReader>(record.inline_data.substr(offset, length));
+  }
   auto reader = std::make_unique<SegmentReader>(*this, record.segments, offset, length);
   // A commit may have removed a file between reading the record and taking the lease.
   if (!reader->Valid()) return nullptr;
@@ -819,8 +906,15 @@ std::unique_ptr<http::BodyProducer> ObjectStore::Open(const ObjectRecord& record
 
 Result<std::string> ObjectStore::Read(const ObjectRecord& record, uint64_t offset,
                                       uint64_t length) {
-  auto reader = Open(record, offset, length);
-  if (!reader) return Fail(ErrorCode::InternalError, "the object changed while being read");
+  if (record.is_inline) {
+    if (record.inline_data.size() != record.size || offset + length > record.size) {
+      return Fail(ErrorCode::InternalError, "object bytes were not loaded");
+    }
+    return record.inline_data.substr(offset, length);
+  }
+  // No existence check up front: a file removed since the record was read fails the read,
+  // and callers read the record again.
+  auto reader = std::make_unique<SegmentReader>(*this, record.segments, offset, length);
   std::string out(static_cast<size_t>(length), '\0');
   size_t got = 0;
   while (got < out.size()) {
@@ -914,10 +1008,10 @@ Result<ListResult> ObjectStore::List(std::string_view bucket, const ListQuery& q
     constexpr int kBatch = 256;
     for (;;) {
       auto s = db.Prepare(
-          inclusive ? std::string("SELECT ") + kObjectColumns +
+          inclusive ? std::string("SELECT ") + kListColumns +
                           " FROM s3_objects WHERE bucket = ? AND latest = 1 AND delete_marker = 0 "
                           "AND key >= ? ORDER BY key LIMIT ?"
-                    : std::string("SELECT ") + kObjectColumns +
+                    : std::string("SELECT ") + kListColumns +
                           " FROM s3_objects WHERE bucket = ? AND latest = 1 AND delete_marker = 0 "
                           "AND key > ? ORDER BY key LIMIT ?");
       if (!s) return Fail(Db(s.error()));
@@ -1014,7 +1108,7 @@ Result<VersionListResult> ObjectStore::ListVersions(std::string_view bucket,
         resume_in_key = false;
         continue;
       }
-      auto s = db.Prepare(std::string("SELECT ") + kObjectColumns +
+      auto s = db.Prepare(std::string("SELECT ") + kListColumns +
                           " FROM s3_objects WHERE bucket = ? AND key = ? ORDER BY seq DESC");
       if (!s) return Fail(Db(s.error()));
       (*s)->Bind(1, bucket).Bind(2, *key);
@@ -1087,6 +1181,8 @@ Result<Upload> ObjectStore::GetUpload(std::string_view bucket, std::string_view 
 
 Result<PartRecord> ObjectStore::CommitPart(const Upload& upload, int part_number, Staged staged,
                                            json checksum) {
+  // Parts become segments of a file-backed object, so even small ones get files.
+  GUREUM_RETURN_IF_ERROR(Materialize(staged));
   if (auto published = Publish(staged); !published) {
     Discard(staged);
     return Fail(published.error());

@@ -57,6 +57,9 @@ struct ObjectRecord {
   SystemTime last_modified;
   std::string storage_class = "STANDARD";
   std::vector<Segment> segments;
+  // Small objects live in the catalog row itself: no file to create, open or delete.
+  bool is_inline = false;
+  std::string inline_data;  // loaded by GetObject only (listings leave it empty)
   // Everything else S3 keeps with an object: "ContentType", "ContentEncoding", ...,
   // "Metadata" (user metadata map), "Checksum" {"Algorithm","Value","Type"}, "Tags", "Acl",
   // "Owner", "PartSizes", "Retention", "LegalHold", "WebsiteRedirectLocation", "Sse"...
@@ -65,6 +68,9 @@ struct ObjectRecord {
 
 // Bytes written to a temporary file and not yet visible: the input of a commit.
 struct Staged {
+  // Bodies of known size up to kInlineLimit stay in memory and are committed into the catalog.
+  bool in_memory = false;
+  std::string data;
   std::filesystem::path temp_path;
   std::string file;  // the id it will have once committed
   uint64_t size = 0;
@@ -135,6 +141,9 @@ struct CompletedPart {
   std::string etag;         // as the client sent it (quotes optional)
   nlohmann::json checksum;  // the part checksum the client sent, if any
 };
+
+// Objects up to this size are stored in the catalog row instead of a file of their own.
+inline constexpr uint64_t kInlineLimit = 32 * 1024;
 
 class ObjectStore {
  public:
@@ -217,6 +226,8 @@ class ObjectStore {
 
   // Minimum size of every part but the last (S3: 5 MiB). Settable for tests.
   void set_min_part_size(uint64_t bytes) { min_part_size_ = bytes; }
+  // Largest body kept inline (kInlineLimit). Settable for tests of the file-backed path.
+  void set_inline_limit(uint64_t bytes) { inline_limit_ = bytes; }
 
  private:
   class Leases;
@@ -225,6 +236,7 @@ class ObjectStore {
   std::filesystem::path DataPath(std::string_view file) const;
   std::filesystem::path TempPath(std::string_view file) const;
   Status Publish(const Staged& staged);  // temp -> data directory (fsync per durability)
+  Status Materialize(Staged& staged);    // an in-memory stage written to its temp file
   void RemoveFiles(const std::vector<std::string>& files);  // after a commit: unreferenced now
   Status RemoveOrphans();
 
@@ -233,6 +245,7 @@ class ObjectStore {
   bool strict_;
   const Clock& clock_;
   uint64_t min_part_size_ = 5 * 1024 * 1024;
+  uint64_t inline_limit_ = kInlineLimit;
   std::unique_ptr<Leases> leases_;
 };
 

@@ -79,6 +79,7 @@ class Statement {
   int64_t Int(int column) const;
   double Double(int column) const;
   std::string Text(int column) const;
+  std::string Blob(int column) const;  // bytes as stored, NULs included
   std::optional<std::string> OptionalText(int column) const;
   bool IsNull(int column) const;
 

@@ -99,6 +99,8 @@ class ObjectStoreTest : public testing::Test {
   void Reopen() {
     store_.reset();
     store_ = std::make_unique<ObjectStore>(*catalog_, root(), false, clock_);
+    // Most tests follow data files; inline storage has tests of its own.
+    store_->set_inline_limit(inline_limit_);
     auto opened = store_->Open();
     ASSERT_TRUE(opened) << opened.error().message();
   }
@@ -221,6 +223,7 @@ class ObjectStoreTest : public testing::Test {
   }
 
   fs::path dir_;
+  uint64_t inline_limit_ = 0;
   Clock clock_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<ObjectStore> store_;
@@ -1279,6 +1282,138 @@ TEST_F(ObjectStoreTest, ResetEmptiesEverything) {
   EXPECT_TRUE(store_->ListVersions("bucket", {})->versions.empty());
   ASSERT_TRUE(Put(again, "k1", "fresh"));
   EXPECT_EQ(Content("bucket", "k1"), "fresh");
+}
+
+// ---- Inline objects ----
+
+// Objects up to the inline limit live in their catalog row: no data file at any point.
+class InlineTest : public ObjectStoreTest {
+ protected:
+  void SetUp() override {
+    inline_limit_ = 64;
+    ObjectStoreTest::SetUp();
+    bucket_ = MakeBucket("bucket");
+  }
+  Bucket bucket_;
+};
+
+TEST_F(InlineTest, SmallObjectsNeedNoFile) {
+  std::string data = Pattern(64, 'a');
+  data[10] = '\0';  // bytes, not text
+  auto put = Put(bucket_, "small", data);
+  ASSERT_TRUE(put) << CodeOf(put);
+  EXPECT_TRUE(put->is_inline);
+  EXPECT_TRUE(put->segments.empty());
+  EXPECT_TRUE(DataFiles().empty());
+  EXPECT_TRUE(TempFiles().empty());
+  EXPECT_EQ(Content("bucket", "small"), data);
+  auto got = store_->GetObject("bucket", "small", std::nullopt);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*store_->Read(*got, 5, 20), data.substr(5, 20));
+  auto reader = store_->Open(*got, 3, 50);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(Drain(*reader), data.substr(3, 50));
+  // The bytes survive a restart (they are in the catalog).
+  Reopen();
+  EXPECT_EQ(Content("bucket", "small"), data);
+}
+
+TEST_F(InlineTest, ABodyPastTheLimitSpillsIntoAFile) {
+  std::string data = Pattern(65, 'b');
+  auto put = Put(bucket_, "spilled", data);
+  ASSERT_TRUE(put);
+  EXPECT_FALSE(put->is_inline);
+  ASSERT_EQ(put->segments.size(), 1u);
+  EXPECT_EQ(DataFiles(), std::set<std::string>{put->segments[0].file});
+  EXPECT_EQ(Content("bucket", "spilled"), data);
+}
+
+TEST_F(InlineTest, OverwritesBetweenInlineAndFileLeaveNoFileBehind) {
+  auto big = Put(bucket_, "key", Pattern(1000, 'c'));
+  ASSERT_TRUE(big);
+  ASSERT_EQ(DataFiles().size(), 1u);
+  ASSERT_TRUE(Put(bucket_, "key", "small now"));
+  EXPECT_TRUE(DataFiles().empty());
+  EXPECT_EQ(Content("bucket", "key"), "small now");
+  ASSERT_TRUE(Put(bucket_, "key", Pattern(500, 'd')));
+  EXPECT_EQ(DataFiles().size(), 1u);
+  EXPECT_EQ(Content("bucket", "key"), Pattern(500, 'd'));
+}
+
+TEST_F(InlineTest, ListedRecordsCarryNoBytes) {
+  ASSERT_TRUE(Put(bucket_, "a", "alpha"));
+  auto listed = store_->List("bucket", {});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->objects.size(), 1u);
+  const ObjectRecord& a = listed->objects[0];
+  EXPECT_TRUE(a.is_inline);
+  EXPECT_EQ(a.size, 5u);
+  EXPECT_TRUE(a.inline_data.empty());
+  // Reading needs the record GetObject returns; a listed one is refused, not misread.
+  EXPECT_EQ(store_->Open(a, 0, a.size), nullptr);
+  EXPECT_FALSE(store_->Read(a, 0, a.size));
+  auto versions = store_->ListVersions("bucket", {});
+  ASSERT_TRUE(versions);
+  ASSERT_EQ(versions->versions.size(), 1u);
+  EXPECT_TRUE(versions->versions[0].inline_data.empty());
+}
+
+TEST_F(InlineTest, VersionsAndDeletesOfInlineObjects) {
+  ASSERT_TRUE(store_->SetVersioning("bucket", "Enabled"));
+  Bucket b = *store_->GetBucket("bucket");
+  auto v1 = Put(b, "key", "one");
+  auto v2 = Put(b, "key", "two");
+  ASSERT_TRUE(v1 && v2);
+  EXPECT_EQ(Content("bucket", "key", v1->version_id), "one");
+  EXPECT_EQ(Content("bucket", "key"), "two");
+  auto removed = store_->DeleteObject(b, "key", v2->version_id);
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(Content("bucket", "key"), "one");
+  EXPECT_TRUE(DataFiles().empty());
+}
+
+TEST_F(InlineTest, SmallPartsStillGetFiles) {
+  store_->set_min_part_size(10);
+  auto upload = store_->CreateUpload(bucket_, "mp", json::object());
+  ASSERT_TRUE(upload);
+  std::string p1 = Pattern(20, 'e'), p2 = Pattern(5, 'f');
+  auto r1 = store_->CommitPart(*upload, 1, StageData(p1), nullptr);
+  auto r2 = store_->CommitPart(*upload, 2, StageData(p2), nullptr);
+  ASSERT_TRUE(r1 && r2);
+  EXPECT_EQ(DataFiles(), (std::set<std::string>{r1->file, r2->file}));
+  auto object = store_->CompleteUpload(
+      bucket_, *upload, {CompletedPart{1, r1->etag, nullptr}, CompletedPart{2, r2->etag, nullptr}},
+      {});
+  ASSERT_TRUE(object) << CodeOf(object);
+  EXPECT_FALSE(object->is_inline);
+  EXPECT_EQ(Content("bucket", "mp"), p1 + p2);
+}
+
+TEST_F(InlineTest, CopiesOfInlineObjects) {
+  std::string data = Pattern(60, 'g');
+  ASSERT_TRUE(Put(bucket_, "source", data));
+  auto source = store_->GetObject("bucket", "source", std::nullopt);
+  ASSERT_TRUE(source);
+  auto staged = store_->StageCopy(*source, 10, 40, {});
+  ASSERT_TRUE(staged) << CodeOf(staged);
+  EXPECT_TRUE(staged->in_memory);
+  ObjectRecord record;
+  record.etag = HexEncode(staged->md5);
+  ASSERT_TRUE(store_->CommitObject(bucket_, "copy", std::move(*staged), record, {}));
+  EXPECT_EQ(Content("bucket", "copy"), data.substr(10, 40));
+  EXPECT_TRUE(DataFiles().empty());
+}
+
+TEST_F(InlineTest, AFailedCommitOfAnInlineObjectChangesNothing) {
+  ASSERT_TRUE(Put(bucket_, "key", "kept"));
+  Staged staged = StageData("replacement");
+  ObjectRecord record;
+  record.etag = HexEncode(staged.md5);
+  WriteConditions conditions;
+  conditions.if_none_match = "*";
+  EXPECT_EQ(CodeOf(store_->CommitObject(bucket_, "key", std::move(staged), record, conditions)),
+            "PreconditionFailed");
+  EXPECT_EQ(Content("bucket", "key"), "kept");
 }
 
 }  // namespace
