@@ -335,6 +335,10 @@ net::awaitable<bool> Session::HandleOne(Parser& parser, bool& keep_alive) {
   // A body the handler did not consume would be read as the next request: close instead.
   if (!parser.is_done() || body_failed) keep_alive = false;
   if (server_.stopping.load()) keep_alive = false;
+  // A client that asked for 100-continue on an empty body is still owed the interim response
+  // on a connection we keep: botocore remembers a final response seen in its place and
+  // misreads the next response on that connection as headers, then waits for a close.
+  if (keep_alive && expect_continue_pending() && !co_await SendContinue()) keep_alive = false;
 
   uint64_t bytes_out = 0;
   bool written = co_await WriteResponse(response, version, keep_alive, bytes_out);

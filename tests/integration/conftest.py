@@ -465,8 +465,9 @@ def daemon(tmp_path_factory) -> Daemon:
 def boto3_client(endpoint: str, service: str = "sts", region: str = "us-east-1",
                  access_key: str = "test", secret_key: str = "test", **config):
     """A boto3 client against the daemon, with retries disabled (exactly one attempt)."""
-    cfg = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30,
-                 **config)
+    settings = {"retries": {"total_max_attempts": 1}, "connect_timeout": 10, "read_timeout": 30}
+    settings.update(config)
+    cfg = Config(**settings)
     session = boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
                                     region_name=region)
     return session.client(service, endpoint_url=endpoint, config=cfg)
