@@ -1,5 +1,6 @@
 #include "gureum/core/crypto.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -130,6 +131,46 @@ std::string RandomBytes(size_t count) {
     std::abort();
   }
   return out;
+}
+
+struct AesCtr::Impl {
+  EVP_CIPHER_CTX* ctx = nullptr;
+  ~Impl() { EVP_CIPHER_CTX_free(ctx); }
+};
+
+AesCtr::AesCtr(std::string_view key, uint64_t offset) : impl_(std::make_unique<Impl>()) {
+  static const EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-CTR", nullptr);
+  if (key.size() != 32 || cipher == nullptr) std::abort();  // callers derive 32-byte keys
+  impl_->ctx = EVP_CIPHER_CTX_new();
+  unsigned char iv[16] = {};
+  uint64_t block = offset / 16;
+  for (int i = 15; i >= 8; --i) {
+    iv[i] = static_cast<unsigned char>(block & 0xff);
+    block >>= 8;
+  }
+  if (impl_->ctx == nullptr ||
+      EVP_EncryptInit_ex2(impl_->ctx, cipher, reinterpret_cast<const unsigned char*>(key.data()),
+                          iv, nullptr) != 1) {
+    std::abort();
+  }
+  // Into the block: consume the key stream up to the offset.
+  char skip[16] = {};
+  Apply(skip, offset % 16);
+}
+
+AesCtr::~AesCtr() = default;
+AesCtr::AesCtr(AesCtr&&) noexcept = default;
+AesCtr& AesCtr::operator=(AesCtr&&) noexcept = default;
+
+void AesCtr::Apply(char* data, size_t size) {
+  auto* bytes = reinterpret_cast<unsigned char*>(data);
+  while (size > 0) {
+    int n = static_cast<int>(std::min<size_t>(size, 1 << 30));
+    int out = 0;
+    if (EVP_EncryptUpdate(impl_->ctx, bytes, &out, bytes, n) != 1) std::abort();
+    bytes += n;
+    size -= static_cast<size_t>(n);
+  }
 }
 
 }  // namespace gureum

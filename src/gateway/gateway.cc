@@ -38,6 +38,15 @@ AwsError AdaptAuthError(std::string_view protocol, AwsError error, SystemTime no
       return AwsError("AuthorizationHeaderMalformed",
                       "The authorization header is malformed; " + error.message(), 400);
     }
+    if (error.Is(ErrorCode::SignatureDoesNotMatch) &&
+        error.message().starts_with("The request signature we calculated")) {
+      // S3 words the mismatch its own way; clients and tests match on it.
+      AwsError e(ErrorCode::SignatureDoesNotMatch,
+                 "The request signature we calculated does not match the signature you provided. "
+                 "Check your key and signing method.");
+      for (const auto& [k, v] : error.details()) e.With(k, v);
+      return e;
+    }
     return error;
   }
   if (protocol == "ec2") {

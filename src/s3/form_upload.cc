@@ -80,11 +80,13 @@ Result<std::string> FormReader::ReadLine() {
   for (;;) {
     size_t eol = buffer_.find("\r\n", pos_);
     if (eol != std::string::npos) {
+      // The same limit whether the line arrived in one read or many.
+      if (eol - pos_ > kMaxFieldBytes) return Fail(Malformed("A line is too long."));
       std::string line = buffer_.substr(pos_, eol - pos_);
       pos_ = eol + 2;
       return line;
     }
-    if (buffer_.size() - pos_ > kMaxFieldBytes) return Fail(Malformed("A line is too long."));
+    if (buffer_.size() - pos_ > kMaxFieldBytes + 1) return Fail(Malformed("A line is too long."));
     size_t before = buffer_.size() - pos_;
     GUREUM_RETURN_IF_ERROR(Fill(before + 1));
     if (buffer_.size() - pos_ == before) return Fail(Malformed("The body ended early."));
@@ -138,19 +140,22 @@ Status FormReader::ReadFields() {
     }
     // A plain field: its value runs to the next delimiter.
     size_t end;
+    auto too_large = [] {
+      return Fail(errors::Make("MaxPostPreDataLengthExceeded",
+                               "Your POST request fields preceding the upload file were too "
+                               "large.",
+                               400));
+    };
     for (;;) {
       end = buffer_.find(delimiter_, pos_);
       if (end != std::string::npos) break;
-      if (buffer_.size() - pos_ > kMaxFieldBytes + delimiter_.size()) {
-        return Fail(errors::Make("MaxPostPreDataLengthExceeded",
-                                 "Your POST request fields preceding the upload file were too "
-                                 "large.",
-                                 400));
-      }
+      if (buffer_.size() - pos_ > kMaxFieldBytes + delimiter_.size()) return too_large();
       size_t before = buffer_.size() - pos_;
       GUREUM_RETURN_IF_ERROR(Fill(before + 1));
       if (buffer_.size() - pos_ == before) return Fail(Malformed("The body ended early."));
     }
+    // However the body was split into reads, a value over the limit is refused.
+    if (end - pos_ > kMaxFieldBytes) return too_large();
     if (fields_.size() >= kMaxFields) return Fail(Malformed("Too many fields."));
     fields_[name] = buffer_.substr(pos_, end - pos_);
     pos_ = end + delimiter_.size();
@@ -231,7 +236,8 @@ Status CheckPostPolicy(const json& policy, const std::map<std::string, std::stri
     if (c.size() != 3 || !c[1].is_string() || !c[2].is_string()) {
       return Fail(PolicyDenied("Invalid Policy: Invalid Condition."));
     }
-    std::string name = c[1].get<std::string>();
+    std::string written = c[1].get<std::string>();  // as the policy spells it, for messages
+    std::string name = written;
     if (!name.empty() && name.front() == '$') name.erase(0, 1);
     name = ToLower(name);
     std::string expected = c[2].get<std::string>();
@@ -242,8 +248,8 @@ Status CheckPostPolicy(const json& policy, const std::map<std::string, std::stri
       return Fail(PolicyDenied("Invalid Policy: Invalid Condition operator " + op + "."));
     }
     if (!ok) {
-      return Fail(PolicyDenied("Policy Condition failed: [\"" + op + "\", \"$" + name + "\", \"" +
-                               expected + "\"]"));
+      return Fail(PolicyDenied("Policy Condition failed: [\"" + c[0].get<std::string>() + "\", \"" +
+                               written + "\", \"" + expected + "\"]"));
     }
   }
   // Every field the form sends must be named by a condition, but for these.
@@ -258,6 +264,7 @@ Status CheckPostPolicy(const json& policy, const std::map<std::string, std::stri
 }
 
 Status CheckPostPolicySize(const json& policy, uint64_t file_size) {
+  if (!policy.is_object()) return Ok();
   for (const auto& c : policy.value("conditions", json::array())) {
     if (!c.is_array() || c.size() != 3 || !c[0].is_string() ||
         ToLower(c[0].get<std::string>()) != "content-length-range") {

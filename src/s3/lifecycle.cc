@@ -1,6 +1,8 @@
 #include "s3/lifecycle.h"
 
 #include <map>
+#include <optional>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -14,10 +16,31 @@ using nlohmann::json;
 using std::chrono::days;
 using std::chrono::floor;
 
+// Rules are stored as validated, but a malformed one must select nothing rather than throw.
+std::optional<std::string> StringMember(const json& object, const char* name) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// A string member the rule may set: absent passes, a string must be a prefix of `key`,
+// anything else selects nothing.
+bool PrefixMatches(const json& object, const std::string& key) {
+  if (!object.is_object() || !object.contains("Prefix")) return true;
+  auto prefix = StringMember(object, "Prefix");
+  return prefix && StartsWith(key, *prefix);
+}
+
 bool HasTag(const ObjectRecord& object, const json& tag) {
-  for (const auto& t : object.meta.value("Tags", json::array())) {
-    if (t.value("Key", std::string()) == tag.value("Key", std::string()) &&
-        t.value("Value", std::string()) == tag.value("Value", std::string())) {
+  auto key = StringMember(tag, "Key");
+  if (!key) return false;
+  std::string value = StringMember(tag, "Value").value_or(std::string());
+  auto tags = object.meta.find("Tags");
+  if (tags == object.meta.end() || !tags->is_array()) return false;
+  for (const auto& t : *tags) {
+    if (StringMember(t, "Key") == key &&
+        StringMember(t, "Value").value_or(std::string()) == value) {
       return true;
     }
   }
@@ -25,48 +48,66 @@ bool HasTag(const ObjectRecord& object, const json& tag) {
 }
 
 bool SizeMatches(const json& filter, const ObjectRecord& object) {
-  if (filter.contains("ObjectSizeGreaterThan") &&
-      !(object.size > filter["ObjectSizeGreaterThan"].get<uint64_t>())) {
-    return false;
+  auto bound = [&](const char* name) -> std::optional<uint64_t> {
+    const json& v = filter[name];
+    if (v.is_number_unsigned()) return v.get<uint64_t>();
+    if (v.is_number_integer() && v.get<int64_t>() >= 0) return v.get<uint64_t>();
+    return std::nullopt;
+  };
+  if (filter.contains("ObjectSizeGreaterThan")) {
+    auto min = bound("ObjectSizeGreaterThan");
+    if (!min || !(object.size > *min)) return false;
   }
-  if (filter.contains("ObjectSizeLessThan") &&
-      !(object.size < filter["ObjectSizeLessThan"].get<uint64_t>())) {
-    return false;
+  if (filter.contains("ObjectSizeLessThan")) {
+    auto max = bound("ObjectSizeLessThan");
+    if (!max || !(object.size < *max)) return false;
   }
   return true;
 }
 
 std::optional<SystemTime> DateOf(const json& action) {
-  if (!action.contains("Date")) return std::nullopt;
-  return ParseIso8601(action["Date"].get<std::string>());
+  auto date = StringMember(action, "Date");
+  if (!date) return std::nullopt;
+  return ParseIso8601(*date);
 }
 
 }  // namespace
 
 SystemTime LifecycleEngine::DueAfterDays(SystemTime created, int64_t n) {
+  // Counted in whole days first, so that no number of days overflows the clock's range: a due
+  // time beyond it is never reached (and one before it has long passed).
+  const int64_t first_day = floor<days>(created.time_since_epoch()).count();
+  // (duration_cast truncates without converting back: floor<days> of the extremes overflows.)
+  const int64_t max_day =
+      std::chrono::duration_cast<days>(SystemTime::max().time_since_epoch()).count() - 2;
+  const int64_t min_day =
+      std::chrono::duration_cast<days>(SystemTime::min().time_since_epoch()).count() + 2;
+  if (n > max_day - first_day) return SystemTime::max();
+  if (n < min_day - first_day) return SystemTime::min();
   SystemTime due = created + days(n);
   auto midnight = floor<days>(due);
   return midnight == due ? due : SystemTime(midnight + days(1));
 }
 
 bool LifecycleEngine::RuleMatches(const json& rule, const ObjectRecord& object) {
-  if (rule.contains("Prefix") && !StartsWith(object.key, rule["Prefix"].get<std::string>())) {
-    return false;
-  }
+  if (!rule.is_object()) return false;
+  if (!PrefixMatches(rule, object.key)) return false;
   if (!rule.contains("Filter")) return true;
   const json& filter = rule["Filter"];
-  if (filter.contains("Prefix") && !StartsWith(object.key, filter["Prefix"].get<std::string>())) {
-    return false;
-  }
+  if (!filter.is_object()) return filter.is_null();
+  if (!PrefixMatches(filter, object.key)) return false;
   if (filter.contains("Tag") && !HasTag(object, filter["Tag"])) return false;
   if (!SizeMatches(filter, object)) return false;
   if (filter.contains("And")) {
     const json& all = filter["And"];
-    if (all.contains("Prefix") && !StartsWith(object.key, all["Prefix"].get<std::string>())) {
-      return false;
-    }
-    for (const auto& tag : all.value("Tags", json::array())) {
-      if (!HasTag(object, tag)) return false;
+    if (!all.is_object()) return false;
+    if (!PrefixMatches(all, object.key)) return false;
+    if (all.contains("Tags")) {
+      const json& tags = all["Tags"];
+      if (!tags.is_array()) return false;
+      for (const auto& tag : tags) {
+        if (!HasTag(object, tag)) return false;
+      }
     }
     if (!SizeMatches(all, object)) return false;
   }

@@ -321,6 +321,14 @@ std::string UnquoteEtag(std::string_view etag) {
 
 namespace {
 
+// Size of the blob id stored in front of an encrypted inline object's bytes.
+constexpr size_t kInlineIdSize = 16;
+
+std::string BlobKey(const DataKey& key, std::string_view blob_id) {
+  Sha256Digest k = HmacSha256(key.base, "gureum-s3-blob/" + std::string(blob_id));
+  return std::string(reinterpret_cast<const char*>(k.data()), k.size());
+}
+
 // Streams the bytes of an inline object (a copy: the record may go away first).
 class InlineReader final : public http::BodyProducer {
  public:
@@ -392,8 +400,10 @@ class ObjectStore::Leases {
 // Streams a byte range across an object's segments.
 class ObjectStore::SegmentReader final : public http::BodyProducer {
  public:
-  SegmentReader(ObjectStore& store, std::vector<Segment> segments, uint64_t offset, uint64_t length)
+  SegmentReader(ObjectStore& store, std::vector<Segment> segments, uint64_t offset, uint64_t length,
+                const DataKey* key)
       : store_(store), segments_(std::move(segments)), offset_(offset), remaining_(length) {
+    if (key != nullptr) key_ = *key;
     store_.leases_->Acquire(segments_);
   }
   ~SegmentReader() override {
@@ -424,6 +434,7 @@ class ObjectStore::SegmentReader final : public http::BodyProducer {
       if (index_ >= segments_.size()) break;
       if (fd_ < 0) {
         GUREUM_TRY(fd_, OpenRead(store_.DataPath(segments_[index_].file)));
+        if (key_) cipher_.emplace(BlobKey(*key_, segments_[index_].file), offset_);
       }
       uint64_t in_segment = segments_[index_].size - offset_;
       size_t want =
@@ -433,6 +444,7 @@ class ObjectStore::SegmentReader final : public http::BodyProducer {
       if (n <= 0) {
         return Fail(ErrorCode::InternalError, "object data ended early (file truncated?)");
       }
+      if (cipher_) cipher_->Apply(buffer.data() + total, static_cast<size_t>(n));
       total += static_cast<size_t>(n);
       offset_ += static_cast<uint64_t>(n);
       remaining_ -= static_cast<uint64_t>(n);
@@ -447,6 +459,8 @@ class ObjectStore::SegmentReader final : public http::BodyProducer {
   uint64_t offset_;
   uint64_t remaining_;
   int fd_ = -1;
+  std::optional<DataKey> key_;
+  std::optional<AesCtr> cipher_;  // of the open segment, positioned at offset_
 };
 
 ObjectStore::ObjectStore(catalog::Catalog& catalog, std::filesystem::path root,
@@ -680,10 +694,15 @@ Status ObjectStore::DeleteConfig(std::string_view bucket, std::string_view kind)
 
 Result<Staged> ObjectStore::Stage(http::BodySource& body,
                                   const std::vector<ChecksumAlgorithm>& checksums,
-                                  uint64_t max_size) {
+                                  uint64_t max_size, const DataKey* key) {
   Staged staged;
   staged.file = RandomHex(32);
   staged.temp_path = TempPath(staged.file);
+  std::optional<AesCtr> cipher;
+  if (key != nullptr) {
+    staged.encrypted = true;
+    cipher.emplace(BlobKey(*key, staged.file), 0);
+  }
   // Bodies start in memory; past the inline limit they spill into the temporary file. Small objects
   // thus never touch the file system (creating and unlinking an inode costs more than the PUT).
   staged.in_memory = true;
@@ -712,6 +731,7 @@ Result<Staged> ObjectStore::Stage(http::BodySource& body,
     std::string_view chunk(buffer.data(), *n);
     md5.Update(chunk);
     for (auto& [a, c] : sums) c->Update(chunk);
+    if (cipher) cipher->Apply(buffer.data(), *n);  // hashes are of the plaintext
     staged.size += *n;
     if (staged.in_memory && staged.size <= inline_limit_) {
       staged.data.append(chunk);
@@ -766,8 +786,9 @@ Status ObjectStore::Materialize(Staged& staged) {
 }
 
 Result<Staged> ObjectStore::StageCopy(const ObjectRecord& source, uint64_t offset, uint64_t length,
-                                      const std::vector<ChecksumAlgorithm>& checksums) {
-  auto reader = Open(source, offset, length);
+                                      const std::vector<ChecksumAlgorithm>& checksums,
+                                      const DataKey* source_key, const DataKey* key) {
+  auto reader = Open(source, offset, length, source_key);
   if (!reader) {
     return Fail(ErrorCode::InternalError, "the source object changed while being copied");
   }
@@ -781,7 +802,7 @@ Result<Staged> ObjectStore::StageCopy(const ObjectRecord& source, uint64_t offse
    private:
     http::BodyProducer& p_;
   } source_body(*reader);
-  return Stage(source_body, checksums, UINT64_MAX);
+  return Stage(source_body, checksums, UINT64_MAX, key);
 }
 
 void ObjectStore::Discard(const Staged& staged) {
@@ -817,7 +838,9 @@ Result<ObjectRecord> ObjectStore::CommitObject(const Bucket& bucket, std::string
                                                const WriteConditions& conditions) {
   if (staged.in_memory) {
     record.is_inline = true;
-    record.inline_data = std::move(staged.data);
+    // Encrypted rows start with their blob id: it names their key.
+    record.inline_data = staged.encrypted ? HexDecode(staged.file).value_or(std::string()) : "";
+    record.inline_data += staged.data;
     record.segments.clear();
   } else {
     if (auto published = Publish(staged); !published) {
@@ -891,30 +914,49 @@ Result<ObjectRecord> ObjectStore::GetObject(std::string_view bucket, std::string
   return found;
 }
 
-std::unique_ptr<http::BodyProducer> ObjectStore::Open(const ObjectRecord& record, uint64_t offset,
-                                                      uint64_t length) {
-  if (record.is_inline) {
-    // Records from listings carry no bytes; only GetObject's do.
-    if (record.inline_data.size() != record.size || offset + length > record.size) return nullptr;
-    return std::make_unique<InlineReader>(record.inline_data.substr(offset, length));
+namespace {
+
+// The plaintext of [offset, offset+length) of an inline object, or nullopt when the record
+// was not loaded with its bytes (listings) or does not match the key's presence.
+std::optional<std::string> InlineBytes(const ObjectRecord& record, uint64_t offset, uint64_t length,
+                                       const DataKey* key) {
+  size_t prefix = key != nullptr ? kInlineIdSize : 0;
+  if (record.inline_data.size() != record.size + prefix || offset + length > record.size) {
+    return std::nullopt;
   }
-  auto reader = std::make_unique<SegmentReader>(*this, record.segments, offset, length);
+  std::string out = record.inline_data.substr(prefix + offset, length);
+  if (key != nullptr) {
+    std::string blob_id = HexEncode(std::string_view(record.inline_data).substr(0, prefix));
+    AesCtr(BlobKey(*key, blob_id), offset).Apply(out.data(), out.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<http::BodyProducer> ObjectStore::Open(const ObjectRecord& record, uint64_t offset,
+                                                      uint64_t length, const DataKey* key) {
+  if (record.is_inline) {
+    auto bytes = InlineBytes(record, offset, length, key);
+    if (!bytes) return nullptr;
+    return std::make_unique<InlineReader>(std::move(*bytes));
+  }
+  auto reader = std::make_unique<SegmentReader>(*this, record.segments, offset, length, key);
   // A commit may have removed a file between reading the record and taking the lease.
   if (!reader->Valid()) return nullptr;
   return reader;
 }
 
-Result<std::string> ObjectStore::Read(const ObjectRecord& record, uint64_t offset,
-                                      uint64_t length) {
+Result<std::string> ObjectStore::Read(const ObjectRecord& record, uint64_t offset, uint64_t length,
+                                      const DataKey* key) {
   if (record.is_inline) {
-    if (record.inline_data.size() != record.size || offset + length > record.size) {
-      return Fail(ErrorCode::InternalError, "object bytes were not loaded");
-    }
-    return record.inline_data.substr(offset, length);
+    auto bytes = InlineBytes(record, offset, length, key);
+    if (!bytes) return Fail(ErrorCode::InternalError, "object bytes were not loaded");
+    return std::move(*bytes);
   }
   // No existence check up front: a file removed since the record was read fails the read,
   // and callers read the record again.
-  auto reader = std::make_unique<SegmentReader>(*this, record.segments, offset, length);
+  auto reader = std::make_unique<SegmentReader>(*this, record.segments, offset, length, key);
   std::string out(static_cast<size_t>(length), '\0');
   size_t got = 0;
   while (got < out.size()) {

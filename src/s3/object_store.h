@@ -66,11 +66,19 @@ struct ObjectRecord {
   nlohmann::json meta = nlohmann::json::object();
 };
 
+// A key that encrypts object bytes at rest (SSE-C: the customer's key; SSE-S3: the daemon's
+// master key). Never used directly: every blob (a data file, or an inline row) is encrypted
+// with AES-256-CTR under its own key, HMAC-SHA256(base, blob id), so no key stream repeats.
+struct DataKey {
+  std::string base;  // 32 bytes
+};
+
 // Bytes written to a temporary file and not yet visible: the input of a commit.
 struct Staged {
   // Bodies of known size up to kInlineLimit stay in memory and are committed into the catalog.
   bool in_memory = false;
   std::string data;
+  bool encrypted = false;  // `data` and the file hold ciphertext under the blob key of `file`
   std::filesystem::path temp_path;
   std::string file;  // the id it will have once committed
   uint64_t size = 0;
@@ -171,11 +179,14 @@ class ObjectStore {
 
   // Writes `body` to a temporary file, computing MD5 and the given checksums on the way.
   // Fails (leaving nothing behind) when the body fails; `max_size` bounds it (EntityTooLarge).
+  // With `key`, the bytes are encrypted at rest (MD5 and checksums are of the plaintext).
   Result<Staged> Stage(http::BodySource& body, const std::vector<ChecksumAlgorithm>& checksums,
-                       uint64_t max_size);
-  // Copies bytes [offset, offset+length) of an object into a temporary file.
+                       uint64_t max_size, const DataKey* key = nullptr);
+  // Copies bytes [offset, offset+length) of an object into a temporary file, decrypting with
+  // `source_key` and encrypting with `key` as given.
   Result<Staged> StageCopy(const ObjectRecord& source, uint64_t offset, uint64_t length,
-                           const std::vector<ChecksumAlgorithm>& checksums);
+                           const std::vector<ChecksumAlgorithm>& checksums,
+                           const DataKey* source_key = nullptr, const DataKey* key = nullptr);
   // Forgets a staged file that will not be committed.
   void Discard(const Staged& staged);
 
@@ -192,11 +203,13 @@ class ObjectStore {
   Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key,
                                  std::optional<std::string_view> version_id);
   // Reads [offset, offset+length) as a stream; the files stay readable until it is destroyed
-  // even if the object is overwritten or deleted meanwhile.
+  // even if the object is overwritten or deleted meanwhile. Encrypted objects need the key
+  // they were written with (callers check it first: a wrong key yields garbage, not an error).
   std::unique_ptr<http::BodyProducer> Open(const ObjectRecord& record, uint64_t offset,
-                                           uint64_t length);
+                                           uint64_t length, const DataKey* key = nullptr);
   // The same, into memory (small objects and ranges).
-  Result<std::string> Read(const ObjectRecord& record, uint64_t offset, uint64_t length);
+  Result<std::string> Read(const ObjectRecord& record, uint64_t offset, uint64_t length,
+                           const DataKey* key = nullptr);
 
   Result<DeleteOutcome> DeleteObject(const Bucket& bucket, std::string_view key,
                                      std::optional<std::string_view> version_id);

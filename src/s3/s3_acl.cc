@@ -166,12 +166,29 @@ bool GrantsAllow(const json& grants, std::string_view account_id, bool authentic
       std::string uri = grantee.value("URI", std::string());
       if (uri == kAllUsers) return true;
       if (uri == kAuthenticatedUsers && authenticated) return true;
-    } else if (type == "CanonicalUser" && !account_id.empty() &&
-               grantee.value("AccountId", std::string()) == account_id) {
-      return true;
+    } else if (type == "CanonicalUser" && !account_id.empty()) {
+      // Grantees resolved when the grant was written carry their account; others (accounts
+      // that exist implicitly, by their 12-digit key) are known by their derived canonical id.
+      auto grantee_account = grantee.find("AccountId");
+      if (grantee_account != grantee.end()
+              ? *grantee_account == account_id
+              : grantee.value("ID", std::string()) == auth::DeriveCanonicalUserId(account_id)) {
+        return true;
+      }
     }
   }
   return false;
+}
+
+json WithoutPublicGrants(const json& grants) {
+  json out = json::array();
+  if (!grants.is_array()) return out;
+  for (const auto& g : grants) {
+    const json& grantee = g.value("Grantee", json::object());
+    std::string uri = grantee.value("URI", std::string());
+    if (uri != kAllUsers && uri != kAuthenticatedUsers) out.push_back(g);
+  }
+  return out;
 }
 
 bool GrantsArePublic(const json& grants) {

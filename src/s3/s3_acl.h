@@ -42,5 +42,7 @@ bool GrantsAllow(const nlohmann::json& grants, std::string_view account_id, bool
 
 // Whether the grants open anything to AllUsers or AuthenticatedUsers (public-access checks).
 bool GrantsArePublic(const nlohmann::json& grants);
+// The grants without those to AllUsers or AuthenticatedUsers (IgnorePublicAcls).
+nlohmann::json WithoutPublicGrants(const nlohmann::json& grants);
 
 }  // namespace gureum::s3

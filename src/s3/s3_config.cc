@@ -5,6 +5,7 @@
 #include <set>
 
 #include "gureum/core/encoding.h"
+#include "gureum/core/time_format.h"
 
 #include "s3/s3_acl.h"
 #include "s3/s3_errors.h"
@@ -37,6 +38,9 @@ AwsError Invalid(std::string message) { return errors::InvalidArgument(std::move
 
 Status ValidateTagging(const Bucket&, const json& doc) {
   const json& tags = doc.value("TagSet", json::array());
+  if (tags.is_array() && tags.size() > 50) {
+    return Fail(errors::Make("BadRequest", "Bucket tag count cannot be greater than 50", 400));
+  }
   GUREUM_RETURN_IF_ERROR(ValidateTagSet(tags, 50));
   for (const auto& t : tags) {
     if (StartsWith(t.value("Key", std::string()), "aws:")) {
@@ -116,6 +120,27 @@ Status ValidateLifecycle(const Bucket&, const json& doc) {
                   rule.contains("AbortIncompleteMultipartUpload");
     if (!action) {
       return Fail(Invalid("At least one action needs to be specified in a rule"));
+    }
+    // Dates are midnights UTC; infrequent-access classes need objects 30 days old.
+    auto at_midnight = [](const json& action) {
+      if (!action.is_object() || !action.contains("Date")) return true;
+      auto date = action["Date"].is_string() ? ParseIso8601(action["Date"].get<std::string>())
+                                             : std::nullopt;
+      return date && std::chrono::floor<std::chrono::days>(*date) == *date;
+    };
+    if (rule.contains("Expiration") && !at_midnight(rule["Expiration"])) {
+      return Fail(Invalid("'Date' must be at midnight GMT"));
+    }
+    for (const auto& t : rule.value("Transitions", json::array())) {
+      if (!at_midnight(t)) return Fail(Invalid("'Date' must be at midnight GMT"));
+      std::string storage_class = Str(t, "StorageClass");
+      if (t.contains("Days") && t["Days"].is_number_integer() && t["Days"].get<int64_t>() < 30 &&
+          (storage_class == "STANDARD_IA" || storage_class == "ONEZONE_IA")) {
+        return Fail(
+            Invalid("'Days' in Transition action must be greater than or equal to 30 "
+                    "for storageClass '" +
+                    storage_class + "'"));
+      }
     }
     if (rule.contains("Expiration")) {
       const json& e = rule["Expiration"];
@@ -252,12 +277,28 @@ service::OperationSpec Spec(std::string name, service::JsonHandler handler,
   return spec;
 }
 
+// S3 answers a few configuration writes with 204 No Content where the model says 200
+// (PutBucketPolicy, PutBucketTagging): run the JSON handler and answer with an empty 204.
+service::OperationSpec NoContent(service::OperationSpec spec) {
+  spec.raw_handler = [handler = std::move(spec.handler)](
+                         const RequestContext& ctx, const json& in, const http::Request&,
+                         http::BodySource&) -> Result<http::Response> {
+    GUREUM_TRY(json out, handler(ctx, in));
+    (void)out;
+    http::Response response;
+    response.status = 204;
+    return response;
+  };
+  spec.handler = nullptr;
+  return spec;
+}
+
 }  // namespace
 
 void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3) {
   for (const ConfigResource& r : kResources) {
     ObjectStore& store = s3->store();
-    ops.push_back(
+    service::OperationSpec put =
         Spec(r.put, [&store, &r](const RequestContext& ctx, const json& in) -> Result<json> {
           GUREUM_TRY(Bucket bucket, OwnedBucket(store, ctx, in));
           auto doc = in.find(r.payload);
@@ -265,7 +306,9 @@ void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3
           GUREUM_RETURN_IF_ERROR(r.validate(bucket, *doc));
           GUREUM_RETURN_IF_ERROR(store.PutConfig(bucket.name, r.kind, doc->dump()));
           return json::object();
-        }));
+        });
+    ops.push_back(std::string_view(r.kind) == "tagging" ? NoContent(std::move(put))
+                                                        : std::move(put));
     ops.push_back(Spec(
         r.get,
         [&store, &r](const RequestContext& ctx, const json& in) -> Result<json> {
@@ -274,6 +317,9 @@ void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3
           json doc;
           if (stored) {
             doc = json::parse(*stored, nullptr, false);
+          } else if (std::string_view(r.kind) == "object-lock" && bucket.object_lock) {
+            // A bucket created with Object Lock reports it before any default retention is set.
+            doc = json{{"ObjectLockEnabled", "Enabled"}};
           } else if (*r.missing_code != '\0') {
             return Fail(
                 errors::NoSuchConfiguration(r.missing_code, r.missing_message, bucket.name));
@@ -296,7 +342,7 @@ void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3
 
   // Bucket policies are JSON documents, kept as sent. (Evaluated with IAM enforcement.)
   ObjectStore& store = s3->store();
-  ops.push_back(
+  ops.push_back(NoContent(
       Spec("PutBucketPolicy", [&store](const RequestContext& ctx, const json& in) -> Result<json> {
         GUREUM_TRY(Bucket bucket, OwnedBucket(store, ctx, in));
         std::string policy = Str(in, "Policy");
@@ -311,7 +357,7 @@ void AddConfigOperations(std::vector<service::OperationSpec>& ops, S3Service* s3
         }
         GUREUM_RETURN_IF_ERROR(store.PutConfig(bucket.name, "policy", policy));
         return json::object();
-      }));
+      })));
   ops.push_back(
       Spec("GetBucketPolicy", [&store](const RequestContext& ctx, const json& in) -> Result<json> {
         GUREUM_TRY(Bucket bucket, OwnedBucket(store, ctx, in));
@@ -483,29 +529,53 @@ Result<json> S3Service::PutObjectAcl(const RequestContext& ctx, const json& in) 
   return json::object();
 }
 
-Status S3Service::CheckAclsAllowed(const Bucket& bucket, const json& in) {
-  // BucketOwnerEnforced disables ACLs but for the owner's own full control.
-  GUREUM_TRY(auto ownership, store_.GetConfig(bucket.name, "ownership"));
+namespace {
+
+// BucketOwnerEnforced and BlockPublicAcls, for a request that asks for an ACL (canned `ACL`,
+// x-amz-grant-* members or an AccessControlPolicy body).
+Status CheckRequestedAcl(ObjectStore& store, auth::AccountStore& accounts, const Bucket& bucket,
+                         const json& in) {
+  // BucketOwnerEnforced disables ACLs: only bucket-owner-full-control is still accepted.
+  GUREUM_TRY(auto ownership, store.GetConfig(bucket.name, "ownership"));
   if (ownership && ownership->find("BucketOwnerEnforced") != std::string::npos) {
     auto canned = OptStr(in, "ACL");
-    if (!canned || (*canned != "private" && *canned != "bucket-owner-full-control")) {
+    if (!canned || *canned != "bucket-owner-full-control") {
       return Fail(
           errors::Make("AccessControlListNotSupported", "The bucket does not allow ACLs", 400));
     }
   }
   // BlockPublicAcls refuses ACLs that open the bucket or object to everyone.
-  GUREUM_TRY(auto block, store_.GetConfig(bucket.name, "public-access-block"));
+  GUREUM_TRY(auto block, store.GetConfig(bucket.name, "public-access-block"));
   if (block) {
     json doc = json::parse(*block, nullptr, false);
-    if (doc.value("BlockPublicAcls", false)) {
+    if (doc.is_object() && doc.value("BlockPublicAcls", false)) {
       auto canned = OptStr(in, "ACL");
       bool opens = canned && (*canned == "public-read" || *canned == "public-read-write" ||
                               *canned == "authenticated-read");
-      GUREUM_TRY(auto grants, GrantsFromRequest(in, accounts_));
+      GUREUM_TRY(auto grants, GrantsFromRequest(in, accounts));
       if (opens || (grants && GrantsArePublic(*grants))) return Fail(errors::AccessDenied());
     }
   }
   return Ok();
+}
+
+}  // namespace
+
+Status S3Service::CheckAclsAllowed(const Bucket& bucket, const json& in) {
+  return CheckRequestedAcl(store_, accounts_, bucket, in);
+}
+
+Result<std::optional<json>> WriteAclGrants(ObjectStore& store, auth::AccountStore& accounts,
+                                           const Bucket& bucket, const json& in) {
+  GUREUM_TRY(auto grants, GrantsFromRequest(in, accounts));
+  if (!grants && !in.contains("ACL")) return std::optional<json>();
+  if (grants && in.contains("ACL")) {
+    return Fail(
+        errors::InvalidRequest("Specifying both Canned ACLs and Header Grants is not "
+                               "allowed"));
+  }
+  GUREUM_RETURN_IF_ERROR(CheckRequestedAcl(store, accounts, bucket, in));
+  return grants;
 }
 
 }  // namespace gureum::s3

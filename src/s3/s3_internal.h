@@ -10,6 +10,7 @@
 #include "gureum/core/checksum.h"
 #include "gureum/service/service.h"
 
+#include "auth/accounts.h"
 #include "s3/object_store.h"
 
 namespace gureum::s3 {
@@ -25,6 +26,17 @@ std::string Quoted(std::string_view etag);
 // Whether the caller may read an object of a bucket it reached (owner, or the object's ACL).
 bool CanReadObject(const service::RequestContext& ctx, const Bucket& bucket,
                    const ObjectRecord& object);
+// CanReadObject, with the bucket's public access block applied: IgnorePublicAcls makes grants
+// to AllUsers and AuthenticatedUsers ineffective.
+bool CanReadObjectAcl(ObjectStore& store, const service::RequestContext& ctx, const Bucket& bucket,
+                      const ObjectRecord& object);
+// The ACL a write (PutObject, CreateMultipartUpload, CopyObject, POST) asks for, checked against
+// the bucket's ownership controls and public access block: the explicit grants of its
+// x-amz-grant-* headers, or nullopt when it asks for none or a canned ACL only.
+Result<std::optional<json>> WriteAclGrants(ObjectStore& store, auth::AccountStore& accounts,
+                                           const Bucket& bucket, const json& in);
+// Whether the bucket's public access block sets IgnorePublicAcls.
+bool IgnoresPublicAcls(ObjectStore& store, std::string_view bucket);
 
 // The checksums a write must compute: announced in x-amz-checksum-<alg> headers, in
 // x-amz-sdk-checksum-algorithm / x-amz-checksum-algorithm, or as an x-amz-trailer.

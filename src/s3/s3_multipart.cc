@@ -70,6 +70,8 @@ Result<json> S3Service::CreateMultipartUpload(const RequestContext& ctx, const j
   if (key.size() > 1024) return Fail(errors::KeyTooLong());
   GUREUM_TRY(Bucket bucket, BucketFor(ctx, Str(in, "Bucket"), true));
   GUREUM_TRY(json meta, MetaFromRequest(in, *ctx.request));
+  GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
+  if (grants) meta["Grants"] = std::move(*grants);
   meta["OwnerAccount"] = ctx.principal.account_id;
   GUREUM_RETURN_IF_ERROR(ApplyObjectLock(store_, bucket, meta, ctx.now));
   if (auto algorithm = OptStr(in, "ChecksumAlgorithm")) {
@@ -82,17 +84,29 @@ Result<json> S3Service::CreateMultipartUpload(const RequestContext& ctx, const j
     }
     meta["ChecksumAlgorithm"] = std::string(ChecksumAlgorithmName(*parsed));
   }
-  // Newer clients choose COMPOSITE (default) or FULL_OBJECT checksums for the whole upload.
-  std::string type(ctx.request->headers.GetOr("x-amz-checksum-type", "COMPOSITE"));
+  // Newer clients choose COMPOSITE or FULL_OBJECT checksums for the whole upload. The default
+  // is COMPOSITE, but for CRC64NVME, which S3 only computes over the full object.
+  std::string algorithm_name = meta.value("ChecksumAlgorithm", std::string());
+  auto type_header = ctx.request->headers.Get("x-amz-checksum-type");
+  if (type_header && algorithm_name.empty()) {
+    return Fail(
+        errors::InvalidRequest("The x-amz-checksum-type header can only be used with the "
+                               "x-amz-checksum-algorithm header."));
+  }
+  std::string type = type_header                     ? std::string(*type_header)
+                     : algorithm_name == "CRC64NVME" ? "FULL_OBJECT"
+                                                     : "COMPOSITE";
   if (type != "COMPOSITE" && type != "FULL_OBJECT") {
     return Fail(errors::InvalidRequest("Value for x-amz-checksum-type header is invalid."));
   }
-  if (type == "FULL_OBJECT" && meta.contains("ChecksumAlgorithm")) {
-    std::string algorithm = meta["ChecksumAlgorithm"].get<std::string>();
-    if (algorithm == "SHA1" || algorithm == "SHA256") {
-      return Fail(errors::InvalidRequest("The FULL_OBJECT checksum type cannot be used with the " +
-                                         ToLower(algorithm) + " checksum algorithm."));
-    }
+  if (type == "FULL_OBJECT" && (algorithm_name == "SHA1" || algorithm_name == "SHA256")) {
+    return Fail(errors::InvalidRequest("The FULL_OBJECT checksum type cannot be used with the " +
+                                       ToLower(algorithm_name) + " checksum algorithm."));
+  }
+  if (type == "COMPOSITE" && algorithm_name == "CRC64NVME") {
+    return Fail(
+        errors::InvalidRequest("The COMPOSITE checksum type cannot be used with the crc64nvme "
+                               "checksum algorithm."));
   }
   meta["ChecksumType"] = type;
   GUREUM_TRY(Upload upload, store_.CreateUpload(bucket, key, std::move(meta)));
@@ -142,7 +156,7 @@ Result<json> S3Service::UploadPartCopy(const RequestContext& ctx, const json& in
   std::optional<std::string_view> version;
   if (source.version_id) version = *source.version_id;
   GUREUM_TRY(ObjectRecord src, store_.GetObject(source_bucket.name, source.key, version));
-  if (!CanReadObject(ctx, source_bucket, src)) return Fail(errors::AccessDenied());
+  if (!CanReadObjectAcl(store_, ctx, source_bucket, src)) return Fail(errors::AccessDenied());
   if (src.delete_marker) return Fail(errors::NoSuchKey(source.key));
   GUREUM_RETURN_IF_ERROR(
       CheckReadConditions(ctx.request->headers, "x-amz-copy-source-", src.etag, src.last_modified));
@@ -312,6 +326,7 @@ Result<json> S3Service::ListParts(const RequestContext& ctx, const json& in) {
   if (truncated || last != 0) out["NextPartNumberMarker"] = last;
   if (upload.meta.contains("ChecksumAlgorithm")) {
     out["ChecksumAlgorithm"] = upload.meta["ChecksumAlgorithm"];
+    out["ChecksumType"] = upload.meta.value("ChecksumType", std::string("COMPOSITE"));
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "gureum/core/encoding.h"
 #include "gureum/core/time_format.h"
 
+#include "s3/s3_acl.h"
 #include "s3/s3_errors.h"
 #include "s3/s3_http.h"
 #include "s3/s3_internal.h"
@@ -58,13 +59,41 @@ AwsError DeleteMarkerError(const ObjectRecord& r, bool by_version, std::string_v
   return e;
 }
 
+}  // namespace
+
+bool IgnoresPublicAcls(ObjectStore& store, std::string_view bucket) {
+  auto block = store.GetConfig(bucket, "public-access-block");
+  if (!block || !*block) return false;
+  json doc = json::parse(**block, nullptr, false);
+  return doc.is_object() && doc.value("IgnorePublicAcls", false);
+}
+
+bool CanReadObjectAcl(ObjectStore& store, const service::RequestContext& ctx, const Bucket& bucket,
+                      const ObjectRecord& object) {
+  if (!CanReadObject(ctx, bucket, object)) return false;
+  if (ctx.principal.account_id == bucket.account_id) return true;
+  if (!IgnoresPublicAcls(store, bucket.name)) return true;
+  // Decide again without the public grants.
+  bool authenticated = ctx.principal.type != auth::PrincipalType::Anonymous;
+  std::string writer = object.meta.value("OwnerAccount", bucket.account_id);
+  if (authenticated && writer == ctx.principal.account_id) return true;
+  json grants =
+      object.meta.contains("Grants")
+          ? object.meta["Grants"]
+          : CannedGrants(object.meta.value("Acl", std::string("private")),
+                         json{{"AccountId", writer}}, json{{"AccountId", bucket.account_id}});
+  return GrantsAllow(WithoutPublicGrants(grants), ctx.principal.account_id, authenticated, "READ");
+}
+
+namespace {
+
 // Reads the object the request addresses, enforcing read access and delete-marker rules.
 Result<ObjectRecord> ReadableObject(ObjectStore& store, const service::RequestContext& ctx,
                                     const Bucket& bucket, std::string_view key,
                                     std::optional<std::string_view> version,
                                     std::string_view method) {
   GUREUM_TRY(ObjectRecord record, store.GetObject(bucket.name, key, version));
-  if (!CanReadObject(ctx, bucket, record)) {
+  if (!CanReadObjectAcl(store, ctx, bucket, record)) {
     // A bucket policy may open the object to everyone.
     GUREUM_TRY(auto policy, store.GetConfig(bucket.name, "policy"));
     if (!policy || !PolicyAllowsAnonymous(*policy, "s3:GetObject",
@@ -74,6 +103,16 @@ Result<ObjectRecord> ReadableObject(ObjectStore& store, const service::RequestCo
   }
   if (record.delete_marker) return Fail(DeleteMarkerError(record, version.has_value(), method));
   return record;
+}
+
+// Content-MD5, or a checksum sent as a header or announced as a trailer.
+bool HasBodyDigest(const http::Request& request) {
+  if (request.headers.Has("Content-MD5")) return true;
+  for (const auto& [name, value] : request.headers.entries()) {
+    if (ChecksumFromHeaderName(name)) return true;
+  }
+  auto trailer = request.headers.Get("x-amz-trailer");
+  return trailer && ChecksumFromHeaderName(Trim(*trailer)).has_value();
 }
 
 // Object Lock protects versions addressed by id; deleting without one only adds a marker.
@@ -320,8 +359,18 @@ Result<http::Response> S3Service::PutObject(const RequestContext& ctx, const jso
     return Fail(errors::MissingContentLength());
   }
   GUREUM_TRY(json meta, MetaFromRequest(in, request));
+  GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
+  if (grants) meta["Grants"] = std::move(*grants);
   meta["OwnerAccount"] = ctx.principal.account_id;
   GUREUM_RETURN_IF_ERROR(ApplyObjectLock(store_, bucket, meta, ctx.now));
+  // A version that Object Lock will protect (its own headers or the bucket's default retention)
+  // must arrive with an integrity check of its body.
+  if ((meta.contains("ObjectLockMode") || meta.contains("ObjectLockLegalHoldStatus")) &&
+      !HasBodyDigest(request)) {
+    return Fail(
+        errors::InvalidRequest("Content-MD5 OR x-amz-checksum- HTTP header is required for Put "
+                               "Object requests with Object Lock parameters"));
+  }
 
   GUREUM_TRY(Staged staged,
              store_.Stage(body, RequestedChecksums(request, std::nullopt), kMaxSinglePut));
@@ -573,7 +622,7 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
   auto found = store_.GetObject(source_bucket.name, source.key, source_version);
   if (!found) return Fail(found.error());
   ObjectRecord src = std::move(*found);
-  if (!CanReadObject(ctx, source_bucket, src)) return Fail(errors::AccessDenied());
+  if (!CanReadObjectAcl(store_, ctx, source_bucket, src)) return Fail(errors::AccessDenied());
   if (src.delete_marker) {
     if (source_version) {
       return Fail(
@@ -599,6 +648,7 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
     meta = src.meta;
     meta.erase("PartSizes");
     meta.erase("Acl");
+    meta.erase("Grants");
     meta.erase("Checksum");
     for (const char* name : {"StorageClass", "WebsiteRedirectLocation"}) {
       if (auto v = OptStr(in, name)) meta[name] = *v;
@@ -623,6 +673,8 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
         "changing the object's metadata, storage class, website redirect location or encryption "
         "attributes."));
   }
+  GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
+  if (grants) meta["Grants"] = std::move(*grants);
   meta["OwnerAccount"] = ctx.principal.account_id;
   GUREUM_RETURN_IF_ERROR(ApplyObjectLock(store_, bucket, meta, ctx.now));
 

@@ -175,6 +175,8 @@ Result<http::Response> S3Service::StoreFormUpload(const RequestContext& ctx, con
   }
   if (!metadata.empty()) in["Metadata"] = metadata;
   GUREUM_TRY(json meta, MetaFromRequest(in, *ctx.request));
+  GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
+  if (grants) meta["Grants"] = std::move(*grants);
   if (fields.count("expires")) meta["Expires"] = fields.at("expires");
   if (fields.count("tagging")) {
     GUREUM_TRY(json tags, TagsFromXml(fields.at("tagging")));

@@ -34,11 +34,7 @@ Result<Bucket> S3Service::BucketFor(const RequestContext& ctx, std::string_view 
   // Other accounts and anonymous callers: the bucket's ACL decides (bucket policies join this
   // decision with IAM enforcement), unless the public access block ignores public grants.
   GUREUM_TRY(json grants, BucketGrants(bucket));
-  GUREUM_TRY(auto block, store_.GetConfig(name, "public-access-block"));
-  if (block && json::parse(*block, nullptr, false).value("IgnorePublicAcls", false) &&
-      GrantsArePublic(grants)) {
-    return Fail(errors::AccessDenied());
-  }
+  if (IgnoresPublicAcls(store_, name)) grants = WithoutPublicGrants(grants);
   bool authenticated = ctx.principal.type != auth::PrincipalType::Anonymous;
   if (!GrantsAllow(grants, ctx.principal.account_id, authenticated, write ? "WRITE" : "READ")) {
     return Fail(errors::AccessDenied());

@@ -211,20 +211,21 @@ Result<http::Response> S3Service::CorsPreflight(const RequestContext&, const jso
   }
   GUREUM_TRY(Bucket bucket, store_.GetBucket(Str(in, "Bucket")));
   GUREUM_TRY(auto config, store_.GetConfig(bucket.name, "cors"));
-  auto forbidden = [] {
-    return Fail(errors::Make("AccessForbidden",
-                             "CORSResponse: This CORS request is not allowed. This is usually "
-                             "because the evalution of Origin, request method / "
-                             "Access-Control-Request-Method or Access-Control-Request-Headers "
-                             "are not whitelisted by the resource's CORS spec.",
-                             403)
+  std::string resource_type = Str(in, "Key").empty() ? "BUCKET" : "OBJECT";
+  auto forbidden = [&](std::string message) {
+    return Fail(errors::Make("AccessForbidden", std::move(message), 403)
                     .With("Method", "OPTIONS")
-                    .With("ResourceType", "OBJECT"));
+                    .With("ResourceType", resource_type));
   };
-  if (!config) return forbidden();
+  if (!config) return forbidden("CORSResponse: CORS is not enabled for this bucket.");
   auto headers = RequestedHeaders(request.headers.GetOr("Access-Control-Request-Headers", ""));
   auto rule = MatchRule(json::parse(*config, nullptr, false), *origin, *method, headers);
-  if (!rule) return forbidden();
+  if (!rule) {
+    return forbidden(
+        "CORSResponse: This CORS request is not allowed. This is usually because the evalution "
+        "of Origin, request method / Access-Control-Request-Method or "
+        "Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.");
+  }
   http::Response response;
   AddCorsHeaders(response, *rule, *origin);
   if (!headers.empty()) {
@@ -279,7 +280,7 @@ Result<http::Response> S3Service::WebsiteRequest(const RequestContext& ctx, cons
 
   GUREUM_TRY(auto policy, store_.GetConfig(name, "policy"));
   auto readable = [&](const ObjectRecord& object) {
-    return CanReadObject(ctx, *bucket, object) ||
+    return CanReadObjectAcl(store_, ctx, *bucket, object) ||
            (policy && PolicyAllowsAnonymous(*policy, "s3:GetObject",
                                             "arn:aws:s3:::" + name + "/" + object.key));
   };

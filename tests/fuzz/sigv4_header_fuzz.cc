@@ -12,34 +12,17 @@
 #include "gureum/http/message.h"
 
 #include "auth/sigv4.h"
+#include "fuzz_headers.h"
 
 namespace {
 
 using gureum::auth::UriStyle;
 
-// The input's lines as "name: value" headers, so CanonicalHeaders sees folded, repeated and
-// oddly spaced values.
-gureum::http::Headers HeadersFrom(std::string_view text) {
-  gureum::http::Headers headers;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    size_t colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      headers.Add(std::string(line.substr(0, colon)), std::string(line.substr(colon + 1)));
-    }
-    pos = end + 1;
-  }
-  return headers;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  gureum::http::Headers headers = HeadersFrom(text);
+  gureum::http::Headers headers = gureum::fuzz::HeadersFromLines(text);
 
   if (auto claim = gureum::auth::ParseAuthorizationHeader(text)) {
     std::string canonical = gureum::auth::CanonicalHeaders(headers, claim->signed_headers);

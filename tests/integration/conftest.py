@@ -34,6 +34,7 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -864,6 +865,18 @@ def s3_error(exc) -> Tuple[str, int, str, Dict[str, str]]:
     headers = {k.lower(): v for k, v in meta.get("HTTPHeaders", {}).items()}
     err = resp.get("Error", {})
     return err.get("Code"), meta.get("HTTPStatusCode"), err.get("Message"), headers
+
+
+def expect_s3_error(call, code: str, status: int, message: Optional[str] = None, **kwargs):
+    """Calls a boto3 operation that must fail with this S3 error code and HTTP status (and
+    message, when given); returns the error response."""
+    with pytest.raises(ClientError) as e:
+        call(**kwargs)
+    got = s3_error(e.value)
+    assert (got[0], got[1]) == (code, status), e.value.response
+    if message is not None:
+        assert got[2] == message, e.value.response
+    return e.value.response
 
 
 def s3_error_fields(body: bytes) -> Dict[str, str]:

@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (DEFAULT_ACCOUNT, DEFAULT_ARN, GET_CALLER_IDENTITY_BODY, RawConnection,
-                      _clean_env, gureum_binary, presign_url, xml_error)
+                      _clean_env, gureum_binary, presign_url)
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -12,9 +12,8 @@ import xml.etree.ElementTree as ET
 import botocore
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError
 
-from conftest import s3_client, s3_error, s3_error_fields, s3_send, sign_s3, unique_bucket
+from conftest import expect_s3_error, s3_client, s3_error_fields, s3_send, sign_s3, unique_bucket
 
 NS = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -42,13 +41,6 @@ def bucket(s3):
     s3.put_object(Bucket=name, Key="private.txt", Body=b"private bytes")
     return name
 
-
-def expect_error(call, code, status, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    got = s3_error(e.value)
-    assert (got[0], got[1]) == (code, status), e.value.response
-    return e.value.response
 
 
 # --- presigned URLs -----------------------------------------------------------------------------
@@ -85,7 +77,7 @@ def test_presigned_put_head_delete(s3, bucket):
                                        ExpiresIn=300)
     status, _, _ = fetch(delete, "DELETE")
     assert status == 204
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key=key)
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key=key)
 
 
 def test_presigned_get_with_response_overrides(s3, bucket):
@@ -245,7 +237,7 @@ def test_boto3_virtual_hosted_style(daemon, s3):
     assert [o["Key"] for o in v.list_objects_v2(Bucket=name)["Contents"]] == ["dir/obj.txt"]
     v.copy_object(Bucket=name, Key="copy.txt", CopySource={"Bucket": name, "Key": "dir/obj.txt"})
     v.delete_object(Bucket=name, Key="dir/obj.txt")
-    expect_error(v.get_object, "NoSuchKey", 404, Bucket=name, Key="dir/obj.txt")
+    expect_s3_error(v.get_object, "NoSuchKey", 404, Bucket=name, Key="dir/obj.txt")
     # Every request named the bucket in the Host header, not in the path.
     assert seen and all(h == f"{name}.localhost:{daemon.port}" for h, _, _ in seen), seen
     assert all(not p.startswith(f"/{name}") for _, _, p in seen), seen
@@ -349,9 +341,9 @@ def test_private_object_is_denied_anonymously(daemon, bucket):
 
 def test_private_object_is_denied_to_other_accounts(daemon, bucket):
     other = s3_client(daemon.endpoint, access_key="111122223333")
-    expect_error(other.get_object, "AccessDenied", 403, Bucket=bucket, Key="private.txt")
-    expect_error(other.put_object, "AccessDenied", 403, Bucket=bucket, Key="x", Body=b"x")
-    expect_error(other.delete_object, "AccessDenied", 403, Bucket=bucket, Key="private.txt")
+    expect_s3_error(other.get_object, "AccessDenied", 403, Bucket=bucket, Key="private.txt")
+    expect_s3_error(other.put_object, "AccessDenied", 403, Bucket=bucket, Key="x", Body=b"x")
+    expect_s3_error(other.delete_object, "AccessDenied", 403, Bucket=bucket, Key="private.txt")
 
 
 def test_authenticated_read_object(daemon, s3, bucket):
@@ -379,7 +371,7 @@ def test_public_read_bucket_lists_anonymously(daemon, s3):
 
 
 def test_invalid_canned_acl(s3, bucket):
-    expect_error(s3.put_object, "InvalidArgument", 400, Bucket=bucket, Key="acl", Body=b"x",
+    expect_s3_error(s3.put_object, "InvalidArgument", 400, Bucket=bucket, Key="acl", Body=b"x",
                  ACL="world-writable")
 
 

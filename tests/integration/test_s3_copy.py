@@ -5,9 +5,8 @@ markers as sources, checksums and access."""
 import datetime
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import md5_hex, s3_client, s3_error, s3_request, unique_bucket
+from conftest import expect_s3_error, md5_hex, s3_client, s3_request, unique_bucket
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +30,6 @@ def dst_bucket(s3):
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     return name
 
-
-def expect_error(call, code, status, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    got = s3_error(e.value)
-    assert (got[0], got[1]) == (code, status), e.value.response
-    return e.value.response
 
 
 def test_copy_with_metadata_directive_copy(s3, src_bucket, dst_bucket):
@@ -106,7 +98,7 @@ def test_copy_with_aws_cli(daemon, s3, src_bucket, dst_bucket, tmp_path):
 
 def test_copy_onto_itself(daemon, s3, src_bucket):
     s3.put_object(Bucket=src_bucket, Key="self", Body=b"me", Metadata={"v": "1"})
-    resp = expect_error(s3.copy_object, "InvalidRequest", 400, Bucket=src_bucket, Key="self",
+    resp = expect_s3_error(s3.copy_object, "InvalidRequest", 400, Bucket=src_bucket, Key="self",
                         CopySource={"Bucket": src_bucket, "Key": "self"})
     assert resp["Error"]["Message"] == (
         "This copy request is illegal because it is trying to copy an object to itself without "
@@ -152,11 +144,11 @@ def test_copy_source_conditions(s3, src_bucket, dst_bucket):
         {"CopySourceIfUnmodifiedSince": modified - day},
     ]
     for conditions in failing:
-        resp = expect_error(s3.copy_object, "PreconditionFailed", 412, Bucket=dst_bucket,
+        resp = expect_s3_error(s3.copy_object, "PreconditionFailed", 412, Bucket=dst_bucket,
                             Key="cond-fail", CopySource=source, **conditions)
         assert resp["Error"]["Message"] == ("At least one of the pre-conditions you specified "
                                             "did not hold")
-    expect_error(s3.head_object, "404", 404, Bucket=dst_bucket, Key="cond-fail")
+    expect_s3_error(s3.head_object, "404", 404, Bucket=dst_bucket, Key="cond-fail")
 
 
 def test_copy_versions(s3, dst_bucket):
@@ -182,26 +174,26 @@ def test_copy_versions(s3, dst_bucket):
     assert got["Body"].read() == b"version 1" and got["VersionId"] == v3
     # A delete marker as the source.
     marker = s3.delete_object(Bucket=name, Key="k")["VersionId"]
-    expect_error(s3.copy_object, "NoSuchKey", 404, Bucket=dst_bucket, Key="x",
+    expect_s3_error(s3.copy_object, "NoSuchKey", 404, Bucket=dst_bucket, Key="x",
                  CopySource={"Bucket": name, "Key": "k"})
-    resp = expect_error(s3.copy_object, "InvalidRequest", 400, Bucket=dst_bucket, Key="x",
+    resp = expect_s3_error(s3.copy_object, "InvalidRequest", 400, Bucket=dst_bucket, Key="x",
                         CopySource={"Bucket": name, "Key": "k", "VersionId": marker})
     assert resp["Error"]["Message"] == ("The source of a copy request may not specifically "
                                         "refer to a delete marker by version id.")
     # A version id that does not exist.
-    expect_error(s3.copy_object, "NoSuchVersion", 404, Bucket=dst_bucket, Key="x",
+    expect_s3_error(s3.copy_object, "NoSuchVersion", 404, Bucket=dst_bucket, Key="x",
                  CopySource={"Bucket": name, "Key": "k",
                              "VersionId": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"})
 
 
 def test_copy_from_missing_source(s3, src_bucket, dst_bucket):
     missing_bucket = unique_bucket("gone")
-    expect_error(s3.copy_object, "NoSuchBucket", 404, Bucket=dst_bucket, Key="x",
+    expect_s3_error(s3.copy_object, "NoSuchBucket", 404, Bucket=dst_bucket, Key="x",
                  CopySource={"Bucket": missing_bucket, "Key": "k"})
-    resp = expect_error(s3.copy_object, "NoSuchKey", 404, Bucket=dst_bucket, Key="x",
+    resp = expect_s3_error(s3.copy_object, "NoSuchKey", 404, Bucket=dst_bucket, Key="x",
                         CopySource={"Bucket": src_bucket, "Key": "nope"})
     assert resp["Error"]["Message"] == "The specified key does not exist."
-    expect_error(s3.copy_object, "NoSuchBucket", 404, Bucket=missing_bucket, Key="x",
+    expect_s3_error(s3.copy_object, "NoSuchBucket", 404, Bucket=missing_bucket, Key="x",
                  CopySource={"Bucket": src_bucket, "Key": "source.txt"})
 
 
@@ -237,8 +229,8 @@ def test_copy_across_accounts_needs_access(daemon, s3, src_bucket):
     other = s3_client(daemon.endpoint, access_key="111122223333")
     theirs = unique_bucket("theirs")
     other.create_bucket(Bucket=theirs)
-    expect_error(other.copy_object, "AccessDenied", 403, Bucket=theirs, Key="stolen",
+    expect_s3_error(other.copy_object, "AccessDenied", 403, Bucket=theirs, Key="stolen",
                  CopySource={"Bucket": src_bucket, "Key": "source.txt"})
     # Into someone else's bucket: denied as well.
-    expect_error(s3.copy_object, "AccessDenied", 403, Bucket=theirs, Key="pushed",
+    expect_s3_error(s3.copy_object, "AccessDenied", 403, Bucket=theirs, Key="pushed",
                  CopySource={"Bucket": src_bucket, "Key": "source.txt"})

@@ -9,10 +9,9 @@ import zlib
 
 import pytest
 from awscrt import checksums as crt_checksums
-from botocore.exceptions import ClientError
 
-from conftest import (files_under, s3_client, s3_error, s3_error_fields, s3_request, s3_send,
-                      sign_s3, unique_bucket)
+from conftest import (expect_s3_error, files_under, s3_client, s3_error_fields, s3_request,
+                      s3_send, sign_s3, unique_bucket)
 
 DATA = b"The quick brown fox jumps over the lazy dog\n" * 1000
 
@@ -48,13 +47,6 @@ def bucket(s3):
     return name
 
 
-def expect_error(call, code, status, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    got = s3_error(e.value)
-    assert (got[0], got[1]) == (code, status), e.value.response
-    return e.value.response
-
 
 def headers_of(resp):
     return resp["ResponseMetadata"]["HTTPHeaders"]
@@ -72,14 +64,14 @@ def test_correct_content_md5(s3, bucket):
 
 def test_wrong_content_md5_is_bad_digest(daemon, s3, bucket):
     wrong = b64(hashlib.md5(b"something else").digest())
-    resp = expect_error(s3.put_object, "BadDigest", 400, Bucket=bucket, Key="md5-bad",
+    resp = expect_s3_error(s3.put_object, "BadDigest", 400, Bucket=bucket, Key="md5-bad",
                         Body=DATA, ContentMD5=wrong)
     assert resp["Error"]["Message"] == ("The Content-MD5 you specified did not match what we "
                                         "received.")
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key="md5-bad")
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key="md5-bad")
     # Overwrites are refused the same way and leave the old bytes.
     s3.put_object(Bucket=bucket, Key="md5-keep", Body=b"old")
-    expect_error(s3.put_object, "BadDigest", 400, Bucket=bucket, Key="md5-keep", Body=DATA,
+    expect_s3_error(s3.put_object, "BadDigest", 400, Bucket=bucket, Key="md5-keep", Body=DATA,
                  ContentMD5=wrong)
     assert s3.get_object(Bucket=bucket, Key="md5-keep")["Body"].read() == b"old"
     assert files_under(daemon.data_dir / "s3" / "tmp") == []
@@ -152,11 +144,11 @@ def test_explicit_checksum_values(s3, bucket, algorithm):
     put = s3.put_object(Bucket=bucket, Key=key, Body=DATA, **{f"Checksum{algorithm}": good})
     assert put[f"Checksum{algorithm}"] == good
     wrong = checksum(algorithm, b"other data")
-    resp = expect_error(s3.put_object, "BadDigest", 400, Bucket=bucket, Key=key + "-wrong",
+    resp = expect_s3_error(s3.put_object, "BadDigest", 400, Bucket=bucket, Key=key + "-wrong",
                         Body=DATA, **{f"Checksum{algorithm}": wrong})
     assert resp["Error"]["Message"] == (f"The {algorithm} you specified did not match the "
                                         f"calculated checksum.")
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key=key + "-wrong")
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key=key + "-wrong")
 
 
 @pytest.mark.parametrize("algorithm", ["CRC32", "SHA256"])

@@ -7,9 +7,8 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import s3_client, s3_error, s3_error_fields, s3_request, unique_bucket
+from conftest import expect_s3_error, s3_client, s3_error_fields, s3_request, unique_bucket
 
 NS = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
 
@@ -51,13 +50,6 @@ def keys_of(out):
 def prefixes_of(out):
     return [p["Prefix"] for p in out.get("CommonPrefixes", [])]
 
-
-def expect_error(call, code, status, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    got = s3_error(e.value)
-    assert (got[0], got[1]) == (code, status), e.value.response
-    return e.value.response
 
 
 # --- ListObjectsV2 ------------------------------------------------------------------------------
@@ -170,7 +162,7 @@ def test_v2_start_after(s3, tree):
 
 
 def test_v2_invalid_continuation_token(s3, tree):
-    resp = expect_error(s3.list_objects_v2, "InvalidArgument", 400, Bucket=tree,
+    resp = expect_s3_error(s3.list_objects_v2, "InvalidArgument", 400, Bucket=tree,
                         ContinuationToken="not-a-token")
     assert resp["Error"]["Message"] == "The continuation token provided is incorrect"
 
@@ -184,9 +176,9 @@ def test_v2_fetch_owner(s3, tree):
 
 def test_list_missing_bucket(s3):
     name = unique_bucket("none")
-    resp = expect_error(s3.list_objects_v2, "NoSuchBucket", 404, Bucket=name)
+    resp = expect_s3_error(s3.list_objects_v2, "NoSuchBucket", 404, Bucket=name)
     assert resp["Error"]["BucketName"] == name
-    expect_error(s3.list_objects, "NoSuchBucket", 404, Bucket=name)
+    expect_s3_error(s3.list_objects, "NoSuchBucket", 404, Bucket=name)
 
 
 # --- ListObjects (v1) ---------------------------------------------------------------------------

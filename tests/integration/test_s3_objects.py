@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (RawConnection, md5_hex, s3_client, s3_error, s3_error_fields, s3_request,
-                      sign_s3, unique_bucket)
+from conftest import (RawConnection, expect_s3_error, md5_hex, s3_client, s3_error,
+                      s3_error_fields, s3_request, sign_s3, unique_bucket)
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +27,6 @@ def bucket(s3):
     s3.create_bucket(Bucket=name)
     return name
 
-
-def expect_error(call, code, status, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    got = s3_error(e.value)
-    assert (got[0], got[1]) == (code, status), e.value.response
-    return e.value.response
 
 
 def headers_of(resp):
@@ -68,10 +61,10 @@ def test_put_get_head_delete_with_boto3(s3, bucket):
 
     delete = s3.delete_object(Bucket=bucket, Key="basic.txt")
     assert delete["ResponseMetadata"]["HTTPStatusCode"] == 204
-    resp = expect_error(s3.get_object, "NoSuchKey", 404, Bucket=bucket, Key="basic.txt")
+    resp = expect_s3_error(s3.get_object, "NoSuchKey", 404, Bucket=bucket, Key="basic.txt")
     assert resp["Error"]["Message"] == "The specified key does not exist."
     assert resp["Error"]["Key"] == "basic.txt"
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key="basic.txt")
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key="basic.txt")
     # Deleting what is not there succeeds (204).
     again = s3.delete_object(Bucket=bucket, Key="basic.txt")
     assert again["ResponseMetadata"]["HTTPStatusCode"] == 204
@@ -90,10 +83,10 @@ def test_head_missing_object_has_no_body(daemon, bucket):
 
 def test_object_in_missing_bucket(s3):
     name = unique_bucket("missing")
-    resp = expect_error(s3.get_object, "NoSuchBucket", 404, Bucket=name, Key="k")
+    resp = expect_s3_error(s3.get_object, "NoSuchBucket", 404, Bucket=name, Key="k")
     assert resp["Error"]["BucketName"] == name
-    expect_error(s3.put_object, "NoSuchBucket", 404, Bucket=name, Key="k", Body=b"x")
-    expect_error(s3.delete_object, "NoSuchBucket", 404, Bucket=name, Key="k")
+    expect_s3_error(s3.put_object, "NoSuchBucket", 404, Bucket=name, Key="k", Body=b"x")
+    expect_s3_error(s3.delete_object, "NoSuchBucket", 404, Bucket=name, Key="k")
 
 
 def test_put_without_content_length(daemon, bucket):
@@ -233,7 +226,7 @@ def test_invalid_storage_class(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.put_object(Bucket=bucket, Key="sc", Body=b"x", StorageClass="FAST")
     assert s3_error(e.value)[:2] == ("InvalidStorageClass", 400)
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key="sc")
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key="sc")
 
 
 def test_metadata_too_large(s3, bucket):
@@ -311,7 +304,7 @@ def test_odd_keys_round_trip(s3, bucket, key):
     listed = s3.list_objects_v2(Bucket=bucket, Prefix="odd/" + key)
     assert [o["Key"] for o in listed.get("Contents", [])][:1] == ["odd/" + key], listed
     s3.delete_object(Bucket=bucket, Key="odd/" + key)
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key="odd/" + key)
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key="odd/" + key)
 
 
 def test_odd_keys_with_aws_cli(daemon, bucket, tmp_path):
@@ -357,12 +350,12 @@ def test_key_length_limit(s3, bucket):
     assert s3.head_object(Bucket=bucket, Key=key_utf8)["ContentLength"] == 4
 
     for key in ("k" * 1025, "한" * 341 + "kk"):
-        resp = expect_error(s3.put_object, "KeyTooLongError", 400, Bucket=bucket, Key=key,
+        resp = expect_s3_error(s3.put_object, "KeyTooLongError", 400, Bucket=bucket, Key=key,
                             Body=b"x")
         assert resp["Error"]["Message"] == "Your key is too long"
-    expect_error(s3.create_multipart_upload, "KeyTooLongError", 400, Bucket=bucket,
+    expect_s3_error(s3.create_multipart_upload, "KeyTooLongError", 400, Bucket=bucket,
                  Key="k" * 1025)
-    expect_error(s3.copy_object, "KeyTooLongError", 400, Bucket=bucket, Key="k" * 1025,
+    expect_s3_error(s3.copy_object, "KeyTooLongError", 400, Bucket=bucket, Key="k" * 1025,
                  CopySource={"Bucket": bucket, "Key": key_1024})
 
 
@@ -445,12 +438,12 @@ def test_delete_objects_in_versioned_bucket(s3):
 
 
 def test_delete_objects_of_missing_bucket(s3):
-    expect_error(s3.delete_objects, "NoSuchBucket", 404, Bucket=unique_bucket("none"),
+    expect_s3_error(s3.delete_objects, "NoSuchBucket", 404, Bucket=unique_bucket("none"),
                  Delete={"Objects": [{"Key": "a"}]})
 
 
 def test_delete_objects_more_than_1000_keys(s3, bucket):
-    expect_error(s3.delete_objects, "MalformedXML", 400, Bucket=bucket,
+    expect_s3_error(s3.delete_objects, "MalformedXML", 400, Bucket=bucket,
                  Delete={"Objects": [{"Key": f"k{i}"} for i in range(1001)]})
 
 
@@ -471,7 +464,7 @@ def test_delete_objects_checks_content_md5(daemon, s3, bucket):
     good = base64.b64encode(hashlib.md5(body).digest()).decode()
     r = s3_request(daemon, "POST", f"/{bucket}?delete", body, {"Content-MD5": good})
     assert r.status == 200, r
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key="md5-multi")
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key="md5-multi")
 
 
 def test_delete_objects_requires_an_integrity_header(daemon, s3, bucket):
@@ -501,7 +494,7 @@ def test_object_tagging_put_get_delete(s3, bucket):
     assert out["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_object_tagging(Bucket=bucket, Key="tagged")["TagSet"] == []
     assert "x-amz-tagging-count" not in headers_of(s3.head_object(Bucket=bucket, Key="tagged"))
-    expect_error(s3.get_object_tagging, "NoSuchKey", 404, Bucket=bucket, Key="untagged-none")
+    expect_s3_error(s3.get_object_tagging, "NoSuchKey", 404, Bucket=bucket, Key="untagged-none")
 
 
 def test_tagging_header_on_put(s3, bucket):
@@ -533,15 +526,15 @@ def test_tagging_with_aws_cli(daemon, s3, bucket):
 def test_more_than_10_tags_is_rejected(s3, bucket):
     s3.put_object(Bucket=bucket, Key="many-tags", Body=b"t")
     eleven = [{"Key": f"k{i}", "Value": str(i)} for i in range(11)]
-    resp = expect_error(s3.put_object_tagging, "BadRequest", 400, Bucket=bucket,
+    resp = expect_s3_error(s3.put_object_tagging, "BadRequest", 400, Bucket=bucket,
                         Key="many-tags", Tagging={"TagSet": eleven})
     assert resp["Error"]["Message"] == "Object tags cannot be greater than 10"
     s3.put_object_tagging(Bucket=bucket, Key="many-tags", Tagging={"TagSet": eleven[:10]})
     assert len(s3.get_object_tagging(Bucket=bucket, Key="many-tags")["TagSet"]) == 10
     header = "&".join(f"k{i}={i}" for i in range(11))
-    expect_error(s3.put_object, "BadRequest", 400, Bucket=bucket, Key="many-tags-2",
+    expect_s3_error(s3.put_object, "BadRequest", 400, Bucket=bucket, Key="many-tags-2",
                  Body=b"t", Tagging=header)
-    expect_error(s3.head_object, "404", 404, Bucket=bucket, Key="many-tags-2")
+    expect_s3_error(s3.head_object, "404", 404, Bucket=bucket, Key="many-tags-2")
 
 
 def test_invalid_tags(s3, bucket):
@@ -552,7 +545,7 @@ def test_invalid_tags(s3, bucket):
         [{"Key": "dup", "Value": "1"}, {"Key": "dup", "Value": "2"}],
     ]
     for tag_set in cases:
-        expect_error(s3.put_object_tagging, "InvalidTag", 400, Bucket=bucket, Key="bad-tags",
+        expect_s3_error(s3.put_object_tagging, "InvalidTag", 400, Bucket=bucket, Key="bad-tags",
                      Tagging={"TagSet": tag_set})
     # The limits themselves are fine.
     s3.put_object_tagging(Bucket=bucket, Key="bad-tags",

@@ -45,4 +45,22 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // Cryptographically random bytes (secret keys, session tokens).
 std::string RandomBytes(size_t count);
 
+// AES-256 in counter mode, positioned anywhere in the stream: the counter block for byte
+// `offset` is offset / 16 as a 128-bit big-endian integer (the initial counter is zero, so
+// every key must encrypt only one stream). Encryption and decryption are the same operation.
+class AesCtr {
+ public:
+  AesCtr(std::string_view key /* 32 bytes */, uint64_t offset);
+  ~AesCtr();
+  AesCtr(AesCtr&&) noexcept;
+  AesCtr& operator=(AesCtr&&) noexcept;
+
+  // XORs the key stream into `data` in place and advances.
+  void Apply(char* data, size_t size);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace gureum
