@@ -114,6 +114,13 @@ const std::vector<Setting>& Settings() {
        IntSetting("worker_threads", &Config::worker_threads, 0)},
       {"durability", "relaxed, or strict (fsync every commit)", false,
        StringSetting(&Config::durability, {"relaxed", "strict"}, "durability")},
+      {"s3_encryption_at_rest", "store S3 object bytes encrypted under the master key", true,
+       BoolSetting("s3_encryption_at_rest", &Config::s3_encryption_at_rest)},
+      {"s3_master_key_file", "32-byte master key for at-rest encryption (created if absent)", false,
+       [](Config& c, const std::string& v) -> Status {
+         c.s3_master_key_file = v;
+         return Ok();
+       }},
       {"max_clock_skew", "seconds a signature's time may differ from the clock", false,
        IntSetting("max_clock_skew", &Config::max_clock_skew, 1)},
       {"max_request_body", "largest buffered (non-S3-data) request body, e.g. 16MiB", false,

@@ -31,11 +31,13 @@ struct Config {
   std::string log_format = "text";  // text or json
   bool access_log = true;
   std::string region = "us-east-1";
-  size_t io_threads = 0;                    // Default: the number of cores
-  size_t worker_threads = 0;                // Default: 16
-  std::string durability = "relaxed";       // relaxed or strict (fsync on commit)
-  int64_t max_clock_skew = 900;             // seconds
-  uint64_t max_request_body = 16ull << 20;  // bytes, for bodies that are buffered (not S3 data)
+  size_t io_threads = 0;                     // Default: the number of cores
+  size_t worker_threads = 0;                 // Default: 16
+  std::string durability = "relaxed";        // relaxed or strict (fsync on commit)
+  bool s3_encryption_at_rest = false;        // SSE-S3 objects stored encrypted (master key)
+  std::filesystem::path s3_master_key_file;  // Default: <data_dir>/s3/master.key, created once
+  int64_t max_clock_skew = 900;              // seconds
+  uint64_t max_request_body = 16ull << 20;   // bytes, for bodies that are buffered (not S3 data)
   uint64_t max_header_bytes = 16384;
   int64_t header_timeout = 20;  // seconds
   int64_t idle_timeout = 60;

@@ -134,6 +134,17 @@ int Serve(const std::vector<std::string>& args) {
     return Fatal("cannot open the S3 store: " + opened.error().message());
   }
 
+  // The master key is read whenever it exists (objects written under it stay readable after
+  // at-rest encryption is turned off) and created only when at-rest encryption is on.
+  s3::SseSettings sse;
+  sse.at_rest = config->s3_encryption_at_rest;
+  std::filesystem::path key_file = config->s3_master_key_file.empty()
+                                       ? config->data_dir / "s3" / "master.key"
+                                       : config->s3_master_key_file;
+  auto master = s3::LoadMasterKey(key_file, sse.at_rest);
+  if (!master) return Fatal("cannot load the S3 master key: " + master.error().message());
+  sse.master = std::move(*master);
+
   auth::CredentialStore credentials;
   credentials.AddProvider(accounts.RootKeyProvider());
   auth::Authenticator authenticator(
@@ -142,7 +153,7 @@ int Serve(const std::vector<std::string>& args) {
   service::ServiceRegistry registry;
   sts::RegisterSts(registry);
   s3::RegisterS3(registry, std::make_shared<s3::S3Service>(*object_store, accounts, credentials,
-                                                           config->region));
+                                                           config->region, std::move(sse)));
 
   gateway::Metrics metrics;
   gateway::AdminApi admin(kVersion, registry, clock, metrics, credentials);

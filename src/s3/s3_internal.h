@@ -37,6 +37,8 @@ Result<std::optional<json>> WriteAclGrants(ObjectStore& store, auth::AccountStor
                                            const Bucket& bucket, const json& in);
 // Whether the bucket's public access block sets IgnorePublicAcls.
 bool IgnoresPublicAcls(ObjectStore& store, std::string_view bucket);
+// The bucket's default encryption (ApplyServerSideEncryptionByDefault), or null.
+json DefaultEncryptionRule(ObjectStore& store, std::string_view bucket);
 
 // The checksums a write must compute: announced in x-amz-checksum-<alg> headers, in
 // x-amz-sdk-checksum-algorithm / x-amz-checksum-algorithm, or as an x-amz-trailer.

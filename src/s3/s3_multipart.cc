@@ -11,6 +11,7 @@
 #include "s3/s3_http.h"
 #include "s3/s3_internal.h"
 #include "s3/s3_service.h"
+#include "s3/s3_sse.h"
 
 namespace gureum::s3 {
 namespace {
@@ -70,6 +71,7 @@ Result<json> S3Service::CreateMultipartUpload(const RequestContext& ctx, const j
   if (key.size() > 1024) return Fail(errors::KeyTooLong());
   GUREUM_TRY(Bucket bucket, BucketFor(ctx, Str(in, "Bucket"), true));
   GUREUM_TRY(json meta, MetaFromRequest(in, *ctx.request));
+  GUREUM_RETURN_IF_ERROR(PrepareSse(meta, in, bucket));
   GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
   if (grants) meta["Grants"] = std::move(*grants);
   meta["OwnerAccount"] = ctx.principal.account_id;
@@ -110,10 +112,8 @@ Result<json> S3Service::CreateMultipartUpload(const RequestContext& ctx, const j
   }
   meta["ChecksumType"] = type;
   GUREUM_TRY(Upload upload, store_.CreateUpload(bucket, key, std::move(meta)));
-  json out = {{"Bucket", bucket.name},
-              {"Key", key},
-              {"UploadId", upload.upload_id},
-              {"ServerSideEncryption", "AES256"}};
+  json out = {{"Bucket", bucket.name}, {"Key", key}, {"UploadId", upload.upload_id}};
+  AddSseMembers(out, upload.meta);
   if (upload.meta.contains("ChecksumAlgorithm")) {
     out["ChecksumAlgorithm"] = upload.meta["ChecksumAlgorithm"];
   }
@@ -128,9 +128,12 @@ Result<http::Response> S3Service::UploadPart(const RequestContext& ctx, const js
   if (!request.content_length && !request.chunked_transfer) {
     return Fail(errors::MissingContentLength());
   }
+  GUREUM_TRY(auto customer, CustomerKeyFrom(in, KeyHeaders::Object, KeyUse::Write));
+  GUREUM_RETURN_IF_ERROR(CheckUploadKey(upload.meta, customer));
+  GUREUM_TRY(auto data_key, KeyForWrite(upload.meta, customer, sse_));
   auto algorithm = UploadAlgorithm(upload);
-  GUREUM_TRY(Staged staged,
-             store_.Stage(body, RequestedChecksums(request, algorithm), kMaxPartSize));
+  GUREUM_TRY(Staged staged, store_.Stage(body, RequestedChecksums(request, algorithm), kMaxPartSize,
+                                         data_key ? &*data_key : nullptr));
   if (auto digests = VerifyDigests(request, staged); !digests) {
     store_.Discard(staged);
     return Fail(digests.error());
@@ -139,7 +142,7 @@ Result<http::Response> S3Service::UploadPart(const RequestContext& ctx, const js
   GUREUM_TRY(PartRecord part, store_.CommitPart(upload, number, std::move(staged), checksum));
   http::Response response;
   response.headers.Add("ETag", Quoted(part.etag));
-  response.headers.Add("x-amz-server-side-encryption", "AES256");
+  AddSseHeaders(response.headers, upload.meta);
   if (!checksum.is_null()) {
     auto a = ParseChecksumAlgorithm(checksum["Algorithm"].get<std::string>());
     response.headers.Add(std::string(ChecksumHeaderName(*a)), checksum["Value"].get<std::string>());
@@ -158,6 +161,11 @@ Result<json> S3Service::UploadPartCopy(const RequestContext& ctx, const json& in
   GUREUM_TRY(ObjectRecord src, store_.GetObject(source_bucket.name, source.key, version));
   if (!CanReadObjectAcl(store_, ctx, source_bucket, src)) return Fail(errors::AccessDenied());
   if (src.delete_marker) return Fail(errors::NoSuchKey(source.key));
+  GUREUM_TRY(auto source_customer, CustomerKeyFrom(in, KeyHeaders::CopySource, KeyUse::Read));
+  GUREUM_TRY(auto source_key, KeyForRead(src.meta, source_customer, sse_));
+  GUREUM_TRY(auto customer, CustomerKeyFrom(in, KeyHeaders::Object, KeyUse::Write));
+  GUREUM_RETURN_IF_ERROR(CheckUploadKey(upload.meta, customer));
+  GUREUM_TRY(auto data_key, KeyForWrite(upload.meta, customer, sse_));
   GUREUM_RETURN_IF_ERROR(
       CheckReadConditions(ctx.request->headers, "x-amz-copy-source-", src.etag, src.last_modified));
   uint64_t offset = 0, length = src.size;
@@ -186,7 +194,9 @@ Result<json> S3Service::UploadPartCopy(const RequestContext& ctx, const json& in
   auto algorithm = UploadAlgorithm(upload);
   std::vector<ChecksumAlgorithm> algorithms;
   if (algorithm) algorithms.push_back(*algorithm);
-  GUREUM_TRY(Staged staged, store_.StageCopy(src, offset, length, algorithms));
+  GUREUM_TRY(Staged staged,
+             store_.StageCopy(src, offset, length, algorithms, source_key ? &*source_key : nullptr,
+                              data_key ? &*data_key : nullptr));
   json checksum = PartChecksum(staged, algorithm);
   GUREUM_TRY(PartRecord part, store_.CommitPart(upload, number, std::move(staged), checksum));
   json result = {{"ETag", Quoted(part.etag)},
@@ -194,7 +204,8 @@ Result<json> S3Service::UploadPartCopy(const RequestContext& ctx, const json& in
   if (!checksum.is_null()) {
     result["Checksum" + checksum["Algorithm"].get<std::string>()] = checksum["Value"];
   }
-  json out = {{"CopyPartResult", result}, {"ServerSideEncryption", "AES256"}};
+  json out = {{"CopyPartResult", result}};
+  AddSseMembers(out, upload.meta);
   if (!source_bucket.versioning.empty()) out["CopySourceVersionId"] = src.version_id;
   return out;
 }
@@ -270,8 +281,8 @@ Result<json> S3Service::CompleteMultipartUpload(const RequestContext& ctx, const
   json out = {{"Location", "http://" + host + "/" + bucket.name + "/" + UriEncode(key, false)},
               {"Bucket", bucket.name},
               {"Key", key},
-              {"ETag", Quoted(record.etag)},
-              {"ServerSideEncryption", "AES256"}};
+              {"ETag", Quoted(record.etag)}};
+  AddSseMembers(out, record.meta);
   if (!bucket.versioning.empty()) out["VersionId"] = record.version_id;
   if (!object_checksum.is_null()) {
     out[MemberFor(*algorithm)] = object_checksum["Value"];

@@ -12,6 +12,7 @@
 #include "s3/s3_http.h"
 #include "s3/s3_internal.h"
 #include "s3/s3_service.h"
+#include "s3/s3_sse.h"
 
 namespace gureum::s3 {
 namespace {
@@ -66,6 +67,27 @@ bool IgnoresPublicAcls(ObjectStore& store, std::string_view bucket) {
   if (!block || !*block) return false;
   json doc = json::parse(**block, nullptr, false);
   return doc.is_object() && doc.value("IgnorePublicAcls", false);
+}
+
+json DefaultEncryptionRule(ObjectStore& store, std::string_view bucket) {
+  auto config = store.GetConfig(bucket, "encryption");
+  if (!config || !*config) return nullptr;
+  json doc = json::parse(**config, nullptr, false);
+  if (!doc.is_object() || !doc.contains("Rules") || !doc["Rules"].is_array()) return nullptr;
+  for (const auto& rule : doc["Rules"]) {
+    if (rule.contains("ApplyServerSideEncryptionByDefault")) {
+      return rule["ApplyServerSideEncryptionByDefault"];
+    }
+  }
+  return nullptr;
+}
+
+Result<std::optional<CustomerKey>> S3Service::PrepareSse(json& meta, const json& in,
+                                                         const Bucket& bucket) {
+  GUREUM_TRY(auto customer, CustomerKeyFrom(in, KeyHeaders::Object, KeyUse::Write));
+  GUREUM_RETURN_IF_ERROR(
+      ApplySse(meta, in, customer, sse_, DefaultEncryptionRule(store_, bucket.name)));
+  return customer;
 }
 
 bool CanReadObjectAcl(ObjectStore& store, const service::RequestContext& ctx, const Bucket& bucket,
@@ -300,8 +322,8 @@ Result<json> MetaFromRequest(const json& in, const http::Request& request) {
     GUREUM_TRY(json tags, ParseTaggingHeader(*tagging));
     if (!tags.empty()) meta["Tags"] = tags;
   }
-  for (const char* name : {"ObjectLockMode", "ObjectLockRetainUntilDate",
-                           "ObjectLockLegalHoldStatus", "ServerSideEncryption"}) {
+  for (const char* name :
+       {"ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus"}) {
     if (auto v = OptStr(in, name)) meta[name] = *v;
   }
   return meta;
@@ -332,7 +354,7 @@ void AddObjectHeaders(http::Response& response, const ObjectRecord& record, cons
   if (m.contains("Metadata") && m["Metadata"].is_object()) {
     for (auto& [k, v] : m["Metadata"].items()) h.Add("x-amz-meta-" + k, v.get<std::string>());
   }
-  h.Add("x-amz-server-side-encryption", m.value("ServerSideEncryption", std::string("AES256")));
+  AddSseHeaders(h, m);
   if (record.storage_class != "STANDARD") h.Add("x-amz-storage-class", record.storage_class);
   if (!bucket.versioning.empty()) h.Add("x-amz-version-id", record.version_id);
   if (m.contains("Tags") && m["Tags"].is_array() && !m["Tags"].empty()) {
@@ -359,6 +381,8 @@ Result<http::Response> S3Service::PutObject(const RequestContext& ctx, const jso
     return Fail(errors::MissingContentLength());
   }
   GUREUM_TRY(json meta, MetaFromRequest(in, request));
+  GUREUM_TRY(auto customer, PrepareSse(meta, in, bucket));
+  GUREUM_TRY(auto data_key, KeyForWrite(meta, customer, sse_));
   GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
   if (grants) meta["Grants"] = std::move(*grants);
   meta["OwnerAccount"] = ctx.principal.account_id;
@@ -372,8 +396,8 @@ Result<http::Response> S3Service::PutObject(const RequestContext& ctx, const jso
                                "Object requests with Object Lock parameters"));
   }
 
-  GUREUM_TRY(Staged staged,
-             store_.Stage(body, RequestedChecksums(request, std::nullopt), kMaxSinglePut));
+  GUREUM_TRY(Staged staged, store_.Stage(body, RequestedChecksums(request, std::nullopt),
+                                         kMaxSinglePut, data_key ? &*data_key : nullptr));
   if (auto digests = VerifyDigests(request, staged); !digests) {
     store_.Discard(staged);
     return Fail(digests.error());
@@ -403,7 +427,7 @@ Result<http::Response> S3Service::PutObject(const RequestContext& ctx, const jso
              store_.CommitObject(bucket, key, std::move(staged), std::move(record), conditions));
   http::Response response;
   response.headers.Add("ETag", Quoted(committed.etag));
-  response.headers.Add("x-amz-server-side-encryption", "AES256");
+  AddSseHeaders(response.headers, committed.meta);
   if (!bucket.versioning.empty()) response.headers.Add("x-amz-version-id", committed.version_id);
   if (!checksum.is_null()) {
     auto algorithm = ParseChecksumAlgorithm(checksum["Algorithm"].get<std::string>());
@@ -435,7 +459,6 @@ Result<http::Response> ServeObject(S3Service& s3, ObjectStore& store,
   std::string key = Str(in, "Key");
   auto version = VersionParam(in);
   std::string_view method = head ? "HEAD" : "GET";
-  (void)s3;
   if (ctx.principal.type == auth::PrincipalType::Anonymous) {
     for (const auto& [member, header] : kResponseOverrides) {
       if (in.contains(member)) {
@@ -444,9 +467,12 @@ Result<http::Response> ServeObject(S3Service& s3, ObjectStore& store,
       }
     }
   }
+  GUREUM_TRY(auto customer, CustomerKeyFrom(in, KeyHeaders::Object, KeyUse::Read));
   // An overwrite may remove the files of the version just read: read it again then.
   for (int attempt = 0;; ++attempt) {
     GUREUM_TRY(ObjectRecord record, ReadableObject(store, ctx, bucket, key, version, method));
+    GUREUM_TRY(auto data_key, KeyForRead(record.meta, customer, s3.sse()));
+    const DataKey* key_ptr = data_key ? &*data_key : nullptr;
     if (auto conditions =
             CheckReadConditions(request.headers, "", record.etag, record.last_modified);
         !conditions) {
@@ -519,13 +545,13 @@ Result<http::Response> ServeObject(S3Service& s3, ObjectStore& store,
       return response;
     }
     if (length <= kInMemoryLimit) {
-      auto data = store.Read(record, offset, length);
+      auto data = store.Read(record, offset, length, key_ptr);
       if (!data && attempt < 2) continue;
       if (!data) return Fail(data.error());
       response.body = std::move(*data);
       return response;
     }
-    auto reader = store.Open(record, offset, length);
+    auto reader = store.Open(record, offset, length, key_ptr);
     if (!reader) {
       if (attempt < 2) continue;
       return Fail(ErrorCode::InternalError, "the object changed while being read");
@@ -631,6 +657,8 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
     }
     return Fail(errors::NoSuchKey(source.key));
   }
+  GUREUM_TRY(auto source_customer, CustomerKeyFrom(in, KeyHeaders::CopySource, KeyUse::Read));
+  GUREUM_TRY(auto source_key, KeyForRead(src.meta, source_customer, sse_));
   GUREUM_RETURN_IF_ERROR(
       CheckReadConditions(ctx.request->headers, "x-amz-copy-source-", src.etag, src.last_modified));
   GUREUM_TRY(Bucket bucket, BucketFor(ctx, Str(in, "Bucket"), true));
@@ -666,13 +694,18 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
   }
   bool same_object = source_bucket.name == bucket.name && source.key == key && !source_version;
   bool changes = directive == "REPLACE" || in.contains("StorageClass") ||
-                 in.contains("WebsiteRedirectLocation") || in.contains("ServerSideEncryption");
+                 in.contains("WebsiteRedirectLocation") || in.contains("ServerSideEncryption") ||
+                 in.contains("SSECustomerAlgorithm");
   if (same_object && !changes) {
     return Fail(errors::InvalidRequest(
         "This copy request is illegal because it is trying to copy an object to itself without "
         "changing the object's metadata, storage class, website redirect location or encryption "
         "attributes."));
   }
+  // The copy is encrypted as this request (or the destination bucket's default) says, whatever
+  // protected the source.
+  GUREUM_TRY(auto customer, PrepareSse(meta, in, bucket));
+  GUREUM_TRY(auto data_key, KeyForWrite(meta, customer, sse_));
   GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
   if (grants) meta["Grants"] = std::move(*grants);
   meta["OwnerAccount"] = ctx.principal.account_id;
@@ -687,7 +720,9 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
   }
   std::vector<ChecksumAlgorithm> algorithms;
   if (algorithm) algorithms.push_back(*algorithm);
-  GUREUM_TRY(Staged staged, store_.StageCopy(src, 0, src.size, algorithms));
+  GUREUM_TRY(Staged staged,
+             store_.StageCopy(src, 0, src.size, algorithms, source_key ? &*source_key : nullptr,
+                              data_key ? &*data_key : nullptr));
   json checksum = ChecksumJson(staged, "FULL_OBJECT");
   if (!checksum.is_null()) meta["Checksum"] = checksum;
   ObjectRecord record;
@@ -701,7 +736,8 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
   if (!checksum.is_null()) {
     result[std::string("Checksum") + checksum["Algorithm"].get<std::string>()] = checksum["Value"];
   }
-  json out = {{"CopyObjectResult", result}, {"ServerSideEncryption", "AES256"}};
+  json out = {{"CopyObjectResult", result}};
+  AddSseMembers(out, committed.meta);
   if (!bucket.versioning.empty()) out["VersionId"] = committed.version_id;
   if (!source_bucket.versioning.empty()) out["CopySourceVersionId"] = src.version_id;
   return out;
@@ -712,8 +748,10 @@ Result<json> S3Service::CopyObject(const RequestContext& ctx, const json& in) {
 Result<json> S3Service::GetObjectAttributes(const RequestContext& ctx, const json& in) {
   GUREUM_TRY(Bucket bucket, BucketFor(ctx, Str(in, "Bucket"), false));
   auto version = VersionParam(in);
+  GUREUM_TRY(auto customer, CustomerKeyFrom(in, KeyHeaders::Object, KeyUse::Read));
   GUREUM_TRY(ObjectRecord record,
              ReadableObject(store_, ctx, bucket, Str(in, "Key"), version, "GET"));
+  if (auto key = KeyForRead(record.meta, customer, sse_); !key) return Fail(key.error());
   std::set<std::string> wanted;
   if (in.contains("ObjectAttributes") && in["ObjectAttributes"].is_array()) {
     for (const auto& a : in["ObjectAttributes"]) wanted.insert(a.get<std::string>());

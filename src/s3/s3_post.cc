@@ -165,7 +165,12 @@ Result<http::Response> S3Service::StoreFormUpload(const RequestContext& ctx, con
       {"content-language", "ContentLanguage"},
       {"x-amz-storage-class", "StorageClass"},
       {"acl", "ACL"},
-      {"x-amz-website-redirect-location", "WebsiteRedirectLocation"}};
+      {"x-amz-website-redirect-location", "WebsiteRedirectLocation"},
+      {"x-amz-server-side-encryption", "ServerSideEncryption"},
+      {"x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"},
+      {"x-amz-server-side-encryption-customer-algorithm", "SSECustomerAlgorithm"},
+      {"x-amz-server-side-encryption-customer-key", "SSECustomerKey"},
+      {"x-amz-server-side-encryption-customer-key-md5", "SSECustomerKeyMD5"}};
   for (const auto& [field, member] : kFields) {
     if (fields.count(field)) in[member] = fields.at(field);
   }
@@ -175,6 +180,8 @@ Result<http::Response> S3Service::StoreFormUpload(const RequestContext& ctx, con
   }
   if (!metadata.empty()) in["Metadata"] = metadata;
   GUREUM_TRY(json meta, MetaFromRequest(in, *ctx.request));
+  GUREUM_TRY(auto customer, PrepareSse(meta, in, bucket));
+  GUREUM_TRY(auto data_key, KeyForWrite(meta, customer, sse_));
   GUREUM_TRY(auto grants, WriteAclGrants(store_, accounts_, bucket, in));
   if (grants) meta["Grants"] = std::move(*grants);
   if (fields.count("expires")) meta["Expires"] = fields.at("expires");
@@ -188,7 +195,8 @@ Result<http::Response> S3Service::StoreFormUpload(const RequestContext& ctx, con
   for (const auto& [name, value] : fields) {
     if (auto a = ChecksumFromHeaderName(name)) algorithms.push_back(*a);
   }
-  GUREUM_TRY(Staged staged, store_.Stage(form.file(), algorithms, kMaxPostSize));
+  GUREUM_TRY(Staged staged,
+             store_.Stage(form.file(), algorithms, kMaxPostSize, data_key ? &*data_key : nullptr));
   form.DrainRest();
   if (policy) {
     if (auto size_ok = CheckPostPolicySize(*policy, staged.size); !size_ok) {
@@ -217,6 +225,7 @@ Result<http::Response> S3Service::StoreFormUpload(const RequestContext& ctx, con
   http::Response response;
   response.headers.Add("ETag", Quoted(committed.etag));
   response.headers.Add("Location", location);
+  AddSseHeaders(response.headers, committed.meta);
   if (!bucket.versioning.empty()) response.headers.Add("x-amz-version-id", committed.version_id);
   std::string redirect = Field(fields, "success_action_redirect");
   if (redirect.empty()) redirect = Field(fields, "redirect");

@@ -16,11 +16,13 @@
 namespace gureum::s3 {
 
 S3Service::S3Service(ObjectStore& store, auth::AccountStore& accounts,
-                     auth::CredentialStore& credentials, std::string default_region)
+                     auth::CredentialStore& credentials, std::string default_region,
+                     SseSettings sse)
     : store_(store),
       accounts_(accounts),
       credentials_(credentials),
-      default_region_(std::move(default_region)) {}
+      default_region_(std::move(default_region)),
+      sse_(std::move(sse)) {}
 
 json S3Service::OwnerJson(std::string_view account_id) {
   auto account = accounts_.Find(account_id);

@@ -14,6 +14,7 @@
 
 #include "auth/accounts.h"
 #include "s3/object_store.h"
+#include "s3/s3_sse.h"
 
 namespace gureum::s3 {
 
@@ -25,7 +26,7 @@ using service::RequestContext;
 class S3Service {
  public:
   S3Service(ObjectStore& store, auth::AccountStore& accounts, auth::CredentialStore& credentials,
-            std::string default_region);
+            std::string default_region, SseSettings sse = {});
 
   // Buckets
   Result<json> CreateBucket(const RequestContext& ctx, const json& in);
@@ -93,6 +94,7 @@ class S3Service {
   std::optional<std::string> SyntheticOperation(const http::Request& request, bool website);
 
   ObjectStore& store() { return store_; }
+  const SseSettings& sse() const { return sse_; }
   // {"ID", "DisplayName"} of an account, as S3 names owners.
   json OwnerJson(std::string_view account_id);
 
@@ -105,6 +107,9 @@ class S3Service {
   Result<json> GrantsForWrite(const RequestContext& ctx, const json& in, const json& owner,
                               const json& bucket_owner);
   Status CheckAclsAllowed(const Bucket& bucket, const json& in);
+  // The SSE-C key of a write (if any), with the encryption it asks for (or the bucket's
+  // default) recorded in `meta`.
+  Result<std::optional<CustomerKey>> PrepareSse(json& meta, const json& in, const Bucket& bucket);
   Result<ObjectRecord> LockableVersion(const RequestContext& ctx, const json& in);
   Result<auth::Principal> PostPolicySigner(const std::map<std::string, std::string>& fields,
                                            const std::string& policy_b64,
@@ -118,6 +123,7 @@ class S3Service {
   auth::AccountStore& accounts_;
   auth::CredentialStore& credentials_;
   std::string default_region_;
+  SseSettings sse_;
 };
 
 // Whether a bucket policy lets anyone perform `action` ("s3:GetObject") on `resource`.

@@ -300,7 +300,9 @@ Result<http::Response> S3Service::WebsiteRequest(const RequestContext& ctx, cons
       response.content_length_override = object.size;
       return response;
     }
-    GUREUM_TRY(std::string body, store_.Read(object, 0, object.size));
+    // Website endpoints carry no keys: an SSE-C object cannot be served there.
+    GUREUM_TRY(auto key, KeyForRead(object.meta, std::nullopt, sse_));
+    GUREUM_TRY(std::string body, store_.Read(object, 0, object.size, key ? &*key : nullptr));
     response.body = std::move(body);
     return response;
   };
