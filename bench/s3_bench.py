@@ -137,9 +137,10 @@ def disk_mb_s(directory):
     return float(m.group(1)) * (1000 if m.group(2) == "G" else 1)
 
 
-def curl_mb_s(args):
-    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{speed_upload} %{speed_download} %{http_code}"] + args,
-                         capture_output=True, text=True).stdout.split()
+def curl_mb_s(args, stdin=None):
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w",
+                          "%{speed_upload} %{speed_download} %{http_code} %{size_upload}"] + args,
+                         stdin=stdin, capture_output=True, text=True).stdout.split()
     return float(out[0]) / 1e6, float(out[1]) / 1e6, out[2]
 
 
@@ -227,10 +228,13 @@ def main():
             feeder = subprocess.Popen(["head", "-c", str(5 << 30), "/dev/zero"],
                                       stdout=subprocess.PIPE)
             began = time.perf_counter()
-            up, _, code = curl_mb_s(["-T", "-", "-H", "Transfer-Encoding: chunked", url5])
+            up, _, code = curl_mb_s(["-T", "-", "-H", "Transfer-Encoding: chunked", url5],
+                                    stdin=feeder.stdout)
             feeder.stdout.close()
             feeder.wait()
-            print(f"5 GiB streamed PUT: {time.perf_counter() - began:.1f} s, HTTP {code}, "
+            size = s3.head_object(Bucket="bench", Key="5g")["ContentLength"] if code == "200" else 0
+            print(f"5 GiB streamed PUT: {time.perf_counter() - began:.1f} s ({up:,.0f} MB/s), "
+                  f"HTTP {code}, stored {size:,} bytes, "
                   f"peak daemon RSS {status(proc.pid, 'VmHWM') / 1024:.1f} MiB")
         print(f"daemon RSS now {status(proc.pid, 'VmRSS') / 1024:.1f} MiB")
     finally:
