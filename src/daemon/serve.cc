@@ -173,6 +173,7 @@ int Serve(const std::vector<std::string>& args) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   server_options.io_threads = config->io_threads ? config->io_threads : cores;
   server_options.worker_threads = config->worker_threads ? config->worker_threads : 16;
+  server_options.quick_threads = std::max(2u, cores);
   server_options.max_header_bytes = config->max_header_bytes;
   server_options.header_timeout = std::chrono::seconds(config->header_timeout);
   server_options.idle_timeout = std::chrono::seconds(config->idle_timeout);
@@ -210,8 +211,9 @@ int Serve(const std::vector<std::string>& args) {
   std::printf("Gureum %s ready at %s (data: %s%s)\n", kVersion, endpoint.c_str(),
               config->data_dir.c_str(), config->ephemeral ? ", ephemeral" : "");
   std::fflush(stdout);
-  spdlog::info("listening on {} with {} I/O and {} worker threads", endpoint,
-               server_options.io_threads, server_options.worker_threads);
+  spdlog::info("listening on {} with {} I/O, {} short-work and {} long-work threads", endpoint,
+               server_options.io_threads, server_options.quick_threads,
+               server_options.worker_threads);
 
   // Modules' periodic work (S3 lifecycle) once a minute, on a worker.
   std::mutex ticker_mu;

@@ -134,10 +134,11 @@ class ServiceExchange final : public http::Exchange {
     return {http::BodyMode::Buffer, gateway_.options().max_buffered_body};
   }
 
-  bool Prepare(std::string body) override {
+  http::RunOn Prepare(std::string body) override {
     body_ = std::move(body);
-    if (admin_) return AdminApi::Blocks(request_);
-    if (pending_) return false;
+    // Admin work (a reset of every service) may take long; its reads are short.
+    if (admin_) return AdminApi::Blocks(request_) ? http::RunOn::LongWorker : http::RunOn::IoThread;
+    if (pending_) return http::RunOn::IoThread;
     if (model_ == nullptr || !IsRest()) {
       // Query protocols: parameters from the query string and a form body, merged.
       auto params = ParseQueryString(request_.query, false);
@@ -154,7 +155,7 @@ class ServiceExchange final : public http::Exchange {
         SetPending(AwsError(ErrorCode::MalformedQueryString,
                             "The request's query string or form body is not valid "
                             "percent-encoding"));
-        return false;
+        return http::RunOn::IoThread;
       }
       params_ = std::move(*params);
       if (model_ == nullptr) {
@@ -165,17 +166,18 @@ class ServiceExchange final : public http::Exchange {
               action ? AwsError(ErrorCode::InvalidAction,
                                 "Could not find operation " + std::string(*action))
                      : AwsError(ErrorCode::MissingAction, "Request is missing Action parameter"));
-          return false;
+          return http::RunOn::IoThread;
         }
         SelectService(service);
-        if (model_ == nullptr) return false;
+        if (model_ == nullptr) return http::RunOn::IoThread;
       }
       ResolveOperation();
     }
-    if (pending_) return false;
+    if (pending_) return http::RunOn::IoThread;
     bool inline_ok = spec_ != nullptr && spec_->non_blocking &&
                      gateway_.authenticator().CanAuthenticateWithoutBlocking(request_);
-    return !inline_ok;
+    if (inline_ok) return http::RunOn::IoThread;
+    return spec_ != nullptr && spec_->long_running ? http::RunOn::LongWorker : http::RunOn::Worker;
   }
 
   http::Response Run(http::BodySource& raw_body) override {

@@ -69,6 +69,7 @@ struct Server::Impl {
       : options(opts),
         app(application),
         io(static_cast<int>(opts.io_threads)),
+        quick(opts.quick_threads),
         workers(opts.worker_threads),
         acceptor(net::make_strand(io)),
         drain_timer(acceptor.get_executor()) {}
@@ -82,6 +83,7 @@ struct Server::Impl {
   ServerOptions options;
   Application& app;
   net::io_context io;
+  net::thread_pool quick;
   net::thread_pool workers;
   tcp::acceptor acceptor;
   net::steady_timer drain_timer;
@@ -314,21 +316,23 @@ net::awaitable<bool> Session::HandleOne(Parser& parser, bool& keep_alive) {
       }
     }
     if (!body_failed) {
-      bool to_worker = exchange->Prepare(std::move(body));
+      RunOn where = exchange->Prepare(std::move(body));
       StringBodySource empty("");
-      if (to_worker) {
-        response = co_await Offload(server_.workers, [&]() { return exchange->Run(empty); });
-      } else {
+      if (where == RunOn::IoThread) {
         response = exchange->Run(empty);
+      } else {
+        auto& pool = where == RunOn::Worker ? server_.quick : server_.workers;
+        response = co_await Offload(pool, [&]() { return exchange->Run(empty); });
       }
     }
   } else {
-    bool to_worker = exchange->Prepare(std::string());
+    RunOn where = exchange->Prepare(std::string());
     SocketBodySource source(*this, parser, length);
-    if (to_worker) {
-      response = co_await Offload(server_.workers, [&]() { return exchange->Run(source); });
-    } else {
+    if (where == RunOn::IoThread) {
       response = exchange->Run(source);
+    } else {
+      // Reading the body waits on the client: never in the short-work pool.
+      response = co_await Offload(server_.workers, [&]() { return exchange->Run(source); });
     }
   }
 
@@ -401,7 +405,7 @@ net::awaitable<bool> Session::WriteResponse(Response& r, unsigned version, bool 
     size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), remaining));
     Result<size_t> got = size_t{0};
     if (want > 0) {
-      got = co_await Offload(server_.workers, [&]() -> Result<size_t> {
+      got = co_await Offload(server_.quick, [&]() -> Result<size_t> {
         try {
           return producer->Read(std::span(chunk.data(), want));
         } catch (const std::exception& e) {
@@ -538,6 +542,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() {
   if (impl_) {
     impl_->io.stop();
+    impl_->quick.join();
     impl_->workers.join();
   }
 }
@@ -573,6 +578,7 @@ void Server::Run() {
   }
   impl_->io.run();
   for (auto& t : threads) t.join();
+  impl_->quick.join();
   impl_->workers.join();
 }
 

@@ -362,6 +362,13 @@ void RegisterS3(service::ServiceRegistry& registry, std::shared_ptr<S3Service> s
   ops.push_back(Raw("CorsPreflight", raw_op(&S3Service::CorsPreflight), false));
   ops.push_back(Raw("WebsiteRequest", raw_op(&S3Service::WebsiteRequest), false));
   ops.push_back(Raw("PostObject", raw_op(&S3Service::PostObject), true));
+  // These can copy gigabytes or touch thousands of records in one request.
+  for (auto& op : ops) {
+    if (op.name == "CopyObject" || op.name == "UploadPartCopy" || op.name == "DeleteObjects" ||
+        op.name == "CompleteMultipartUpload") {
+      op.long_running = true;
+    }
+  }
   module.synthetic = [s](const http::Request& request, bool website) {
     return s->SyntheticOperation(request, website);
   };

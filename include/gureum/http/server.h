@@ -1,11 +1,12 @@
 #pragma once
-// The HTTP/1.1 front end: one Boost.Asio io_context run by a few I/O threads, plus a worker pool
-// for anything that blocks. This header hides Beast and Asio entirely (PIMPL), so only
-// src/http pays their compile cost.
+// The HTTP/1.1 front end: one Boost.Asio io_context run by a few I/O threads, plus two pools
+// for work that blocks: a small one (a thread per core) for short work, and a large one for work
+// that can hold a thread for long (streamed request bodies, large copies). This header hides Beast
+// and Asio entirely (PIMPL), so only src/http pays their compile cost.
 //
 // Life of a connection: read a request head (size limit, timeout) -> Application::Begin ->
 // Exchange::PlanBody -> buffer the body (bounded) or leave it to stream -> Exchange::Prepare ->
-// Exchange::Run, on the I/O thread when Prepare says it cannot block, else on the worker pool ->
+// Exchange::Run, where Prepare says (I/O thread, short or long worker pool) ->
 // write the response (in memory, or streamed from a BodyProducer) -> Exchange::Complete ->
 // keep-alive loop.
 
@@ -24,7 +25,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";       // Default: loopback only.
   uint16_t port = 4566;                 // 0 picks a free port (tests); see Server::port().
   size_t io_threads = 2;                // Default: set by the caller from the core count.
-  size_t worker_threads = 16;           // Blocking work: disk, SQLite, processes, streamed bodies.
+  size_t quick_threads = 2;             // Short blocking work: a SQLite query, a file read.
+  size_t worker_threads = 16;           // Long blocking work: streamed bodies, copies, processes.
   size_t max_header_bytes = 16 * 1024;  // Request line plus headers. Over it: 431.
   std::chrono::milliseconds header_timeout{20'000};  // For a request head once it begins.
   std::chrono::milliseconds idle_timeout{60'000};    // Keep-alive wait for the next request.
@@ -36,6 +38,16 @@ struct ServerOptions {
 enum class BodyMode {
   Buffer,  // The server reads the whole body (up to a limit) before Prepare().
   Stream,  // Run() pulls the body through a BodySource, on a worker thread.
+};
+
+// Where Exchange::Run goes. Short work shares a pool sized to the cores: a thread that finishes
+// picks up the next request instead of waking an idle one, which on a loaded 2-core machine
+// costs more than the request itself. Work that may wait on the network or copy gigabytes goes
+// to the large pool so it cannot starve the short work.
+enum class RunOn {
+  IoThread,    // never blocks
+  Worker,      // blocks briefly
+  LongWorker,  // may block for long (Stream-mode bodies always run here)
 };
 
 struct BodyPlan {
@@ -57,9 +69,9 @@ class Exchange {
   virtual ~Exchange() = default;
   // After the request head. I/O thread; must not block.
   virtual BodyPlan PlanBody() = 0;
-  // After a buffered body arrived (empty in Stream mode). I/O thread; must not block. Returns
-  // true when Run() may block and must go to the worker pool.
-  virtual bool Prepare(std::string body) = 0;
+  // After a buffered body arrived (empty in Stream mode). I/O thread; must not block. Says
+  // where Run() goes.
+  virtual RunOn Prepare(std::string body) = 0;
   // Produces the response. In Stream mode the body is read from `body`.
   virtual Response Run(BodySource& body) = 0;
   // Renders an error the server hit on this request (body too large, body timeout) in the

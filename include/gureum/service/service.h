@@ -57,6 +57,9 @@ struct OperationSpec {
   bool non_blocking = false;
   // The request body is streamed to the raw handler instead of being buffered first.
   bool streaming_body = false;
+  // May hold its thread for long (copies of large objects, bulk deletes): runs on the large
+  // worker pool so short requests are not queued behind it.
+  bool long_running = false;
   // Served without credentials (STS AssumeRoleWithWebIdentity, S3 public reads).
   bool allow_anonymous = false;
   // REST-XML: the root element of the output document when the model does not name one

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -49,19 +50,27 @@ std::string Pattern(uint64_t total) {
 //   GET  /stream/N  streams N bytes with Content-Length (worker)
 //   GET  /chunked/N streams N bytes with chunked encoding (worker)
 //   GET  /inline    answers from the I/O thread
-//   POST /buffered  buffered body (limit 1 KiB), answers its size
+//   POST /buffered  buffered body (limit 1 KiB), answers its size (short-work pool)
+//   GET  /long-wait long-running: waits for the test to open its gate (long-work pool)
 class TestExchange final : public Exchange {
  public:
-  TestExchange(Request request, std::atomic<int>& completed)
-      : request_(std::move(request)), completed_(completed) {}
+  TestExchange(Request request, std::atomic<int>& completed, std::atomic<int>& waiting,
+               std::shared_future<void> gate)
+      : request_(std::move(request)),
+        completed_(completed),
+        waiting_(waiting),
+        gate_(std::move(gate)) {}
 
   BodyPlan PlanBody() override {
-    if (request_.path == "/buffered") return {BodyMode::Buffer, 1024};
+    if (request_.path == "/buffered" || request_.path == "/long-wait") {
+      return {BodyMode::Buffer, 1024};
+    }
     return {BodyMode::Stream, 0};
   }
-  bool Prepare(std::string body) override {
+  RunOn Prepare(std::string body) override {
     buffered_ = std::move(body);
-    return request_.path != "/inline" && request_.path != "/reject";
+    if (request_.path == "/inline" || request_.path == "/reject") return RunOn::IoThread;
+    return request_.path.starts_with("/long") ? RunOn::LongWorker : RunOn::Worker;
   }
   Response Run(BodySource& body) override {
     Response r;
@@ -95,6 +104,11 @@ class TestExchange final : public Exchange {
       r.body = "inline";
     } else if (p == "/buffered") {
       r.body = std::to_string(buffered_.size());
+    } else if (p == "/long-wait") {
+      // Bounded, so a server that queues short work behind this fails instead of hanging.
+      ++waiting_;
+      bool opened = gate_.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+      r.body = opened ? "released" : "gate never opened";
     } else {
       r.status = 404;
     }
@@ -112,12 +126,14 @@ class TestExchange final : public Exchange {
   Request request_;
   std::string buffered_;
   std::atomic<int>& completed_;
+  std::atomic<int>& waiting_;
+  std::shared_future<void> gate_;
 };
 
 class TestApplication final : public Application {
  public:
   std::unique_ptr<Exchange> Begin(Request&& request) override {
-    return std::make_unique<TestExchange>(std::move(request), completed);
+    return std::make_unique<TestExchange>(std::move(request), completed, waiting, gate);
   }
   Response Reject(const AwsError& error) override {
     Response r;
@@ -126,6 +142,9 @@ class TestApplication final : public Application {
     return r;
   }
   std::atomic<int> completed{0};
+  std::atomic<int> waiting{0};  // /long-wait handlers at their gate
+  std::promise<void> open_gate;
+  std::shared_future<void> gate = open_gate.get_future().share();
 };
 
 class Client {
@@ -215,6 +234,7 @@ class ServerTest : public testing::Test {
     ServerOptions options;
     options.port = 0;
     options.io_threads = 2;
+    options.quick_threads = 1;
     options.worker_threads = 4;
     options.body_timeout = std::chrono::milliseconds(1500);
     auto server = Server::Create(options, app_);
@@ -331,6 +351,23 @@ TEST_F(ServerTest, InlineAndWorkerRequestsShareAConnection) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ(app_.completed.load(), 40);
+}
+
+TEST_F(ServerTest, LongRunningWorkDoesNotHoldTheShortWorkPool) {
+  // Two long requests are in their handlers (the short pool has one thread); a short request
+  // must still be answered before they are released.
+  Client long1(port()), long2(port()), quick(port());
+  long1.Send("GET /long-wait HTTP/1.1\r\nHost: x\r\n\r\n");
+  long2.Send("GET /long-wait HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (int i = 0; i < 1000 && app_.waiting.load() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(app_.waiting.load(), 2);
+  quick.Send("POST /buffered HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+  EXPECT_EQ(quick.ReadResponse().body, "3");
+  app_.open_gate.set_value();
+  EXPECT_EQ(long1.ReadResponse().body, "released");
+  EXPECT_EQ(long2.ReadResponse().body, "released");
 }
 
 TEST_F(ServerTest, OversizeHeadIs431) {
