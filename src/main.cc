@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/iam_cli.h"
 #include "daemon/serve.h"
 
 namespace {
@@ -14,6 +15,7 @@ int Usage() {
                "commands:\n"
                "  serve      run the daemon (gureum serve --help for its options)\n"
                "  accounts   add or list accounts (gureum accounts add|list ...)\n"
+               "  iam        policy tools (gureum iam simulate --jsonl FILE [--explain])\n"
                "  version    print the version\n");
   return 2;
 }
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return gureum::daemon::Serve(args);
   if (command == "accounts") return gureum::daemon::Accounts(args);
+  if (command == "iam") return gureum::daemon::Iam(args);
   if (command == "version" || command == "--version") {
     std::printf("gureum %s\n", gureum::daemon::kVersion);
     return 0;
