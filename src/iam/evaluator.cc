@@ -74,6 +74,10 @@ std::string StatementLabel(const std::string& policy, size_t index, const Statem
 bool ResourceApplies(const Statement& s, const Policy& policy, const Request& request) {
   if (!s.has_resource) return true;
   for (const auto& r : s.resources) {
+    if (!policy.variables() || r.find("${") == std::string::npos) {
+      if (ResourceMatches(std::string_view(r), request.resource)) return !s.not_resource;
+      continue;
+    }
     auto pattern = SubstituteVariables(r, request.context, policy.variables());
     if (!pattern) {
       if (s.not_resource) return false;

@@ -24,7 +24,6 @@ class Glob {
   const std::string& text() const { return text_; }
   bool IsWildcard(size_t i) const { return !literal_[i] && (text_[i] == '*' || text_[i] == '?'); }
   bool IsMatchAll() const { return text_.size() == 1 && IsWildcard(0) && text_[0] == '*'; }
-  Glob Substr(size_t pos, size_t len) const;
 
  private:
   std::string text_;
@@ -33,9 +32,8 @@ class Glob {
 
 // Whole-string match of `subject` against `pattern`.
 bool GlobMatch(const Glob& pattern, std::string_view subject, bool ignore_case);
-inline bool GlobMatch(std::string_view pattern, std::string_view subject, bool ignore_case) {
-  return GlobMatch(Glob(pattern), subject, ignore_case);
-}
+// The same with every `*` and `?` of `pattern` a wildcard (no allocation).
+bool GlobMatch(std::string_view pattern, std::string_view subject, bool ignore_case);
 
 // Action element: "service:Action" patterns, case-insensitive; "*" matches every action.
 bool ActionMatches(std::string_view pattern, std::string_view action);
@@ -48,5 +46,7 @@ bool ArnMatches(const Glob& pattern, std::string_view arn);
 
 // The Resource element: "*" matches everything (also non-ARN resources), otherwise ArnMatches.
 bool ResourceMatches(const Glob& pattern, std::string_view resource);
+// The same for a pattern whose every `*` and `?` is a wildcard (no variables substituted).
+bool ResourceMatches(std::string_view pattern, std::string_view resource);
 
 }  // namespace gureum::iam

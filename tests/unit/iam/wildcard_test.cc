@@ -78,5 +78,41 @@ TEST(ResourceTest, StarMatchesEverything) {
   EXPECT_TRUE(ResourceMatches(Glob("arn:aws:s3:::b*"), "arn:aws:s3:::b/k"));
 }
 
+TEST(ResourceMatchTest, PlainAndGlobPatternsAgree) {
+  // The evaluator matches variable-free patterns without building a Glob; both paths must give
+  // the same answers, including for non-ARN resources and the literal-prefix shortcut.
+  const char* patterns[] = {"*",
+                            "arn:aws:s3:::bucket/*",
+                            "arn:aws:s3:::bucket/key",
+                            "arn:aws:s3:::bucket/k?y",
+                            "arn:aws:s3:::buck*",
+                            "arn:aws:*:*:*:*",
+                            "arn:aws:ec2:*:111122223333:instance/*",
+                            "arn:aws:s3:::*/home/*",
+                            "bucket",
+                            "arn:aws:s3"};
+  const char* resources[] = {"arn:aws:s3:::bucket/key",
+                             "arn:aws:s3:::bucket/kxy",
+                             "arn:aws:s3:::bucket",
+                             "arn:aws:s3:::bucket2/key",
+                             "arn:aws:s3:::b/home/alice",
+                             "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+                             "bucket",
+                             "arn:aws:s3"};
+  for (const char* p : patterns) {
+    for (const char* r : resources) {
+      EXPECT_EQ(ResourceMatches(std::string_view(p), r), ResourceMatches(Glob(p), r))
+          << p << " vs " << r;
+    }
+  }
+  // Not ARNs: only "*" matches them, even an identical text.
+  EXPECT_FALSE(ResourceMatches(std::string_view("bucket"), "bucket"));
+  EXPECT_TRUE(ResourceMatches(std::string_view("*"), "bucket"));
+  // A wildcard never spans the colon-separated parts before the resource.
+  EXPECT_FALSE(ResourceMatches(std::string_view("arn:aws:s3:::*"), "arn:aws:s3:us-east-1::x"));
+  EXPECT_TRUE(
+      ResourceMatches(std::string_view("arn:aws:s3:::bucket/*"), "arn:aws:s3:::bucket/a:b"));
+}
+
 }  // namespace
 }  // namespace gureum::iam
