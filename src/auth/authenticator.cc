@@ -354,10 +354,12 @@ Result<AuthResult> Authenticator::AuthenticateV2(const AuthRequest& in, const Qu
   } else {
     std::optional<std::string_view> date = req.headers.Get("x-amz-date");
     if (!date) date = req.headers.Get("Date");
-    // SigV2 clients write the zone as "GMT" or as "+0000".
+    // SigV2 clients write the zone as "GMT", "+0000" or (Go's RFC 1123 format, rclone) "UTC".
     std::string normalized(date ? Trim(*date) : std::string_view());
     if (normalized.size() > 5 && normalized.substr(normalized.size() - 5) == "+0000") {
       normalized.replace(normalized.size() - 5, 5, "GMT");
+    } else if (normalized.size() > 3 && normalized.substr(normalized.size() - 3) == "UTC") {
+      normalized.replace(normalized.size() - 3, 3, "GMT");
     }
     auto signed_at = date ? ParseHttpDate(normalized) : std::nullopt;
     if (!signed_at) {

@@ -114,7 +114,9 @@ class ServiceExchange final : public http::Exchange {
         rest_path_ = "/" + UriEncode(route_.host.bucket, true) +
                      (request_.path.empty() || request_.path == "/" ? "/" : request_.path);
       }
-      auto query = ParseQueryString(request_.query, false);
+      // Query parameters are form-decoded: S3 reads "prefix=a+b" as "a b" (SDKs send %20 and
+      // %2B; Go's SigV2 signer in rclone sends "+").
+      auto query = ParseQueryString(request_.query, true);
       if (!query) {
         SetPending(AwsError(ErrorCode::InvalidArgument, "Malformed query string"));
         return {http::BodyMode::Stream, 0};

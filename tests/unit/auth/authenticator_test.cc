@@ -362,6 +362,20 @@ TEST_F(SigV2Test, HeaderSignatureFromTheDocumentation) {
   EXPECT_TRUE(skewed.error().Is(ErrorCode::RequestTimeTooSkewed));
 }
 
+TEST_F(SigV2Test, DateInUtcZoneIsAccepted) {
+  // Go's RFC 1123 layout (rclone --s3-v2-auth) names the zone "UTC"; the signature covers the
+  // header as sent.
+  http::Request r = Puppy();
+  r.headers.Add("Date", "Tue, 27 Mar 2007 19:36:42 UTC");
+  r.headers.Add("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:coe01FHx6Vi0LI0ADrfN0H2qXjo=");
+  SystemTime at = *ParseHttpDate("Tue, 27 Mar 2007 19:36:42 GMT");
+  auto ok = Run(r, at);
+  ASSERT_TRUE(ok.has_value()) << ok.error().message();
+  auto skewed = Run(r, at + std::chrono::minutes(16));
+  ASSERT_FALSE(skewed.has_value());
+  EXPECT_TRUE(skewed.error().Is(ErrorCode::RequestTimeTooSkewed));
+}
+
 TEST_F(SigV2Test, PresignedUrlFromTheDocumentation) {
   http::Request r = Puppy(
       "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D&"
