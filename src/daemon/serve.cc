@@ -18,6 +18,7 @@
 #include "auth/accounts.h"
 #include "daemon/config.h"
 #include "gateway/gateway.h"
+#include "iam/service/iam_service.h"
 #include "s3/object_store.h"
 #include "s3/s3_service.h"
 #include "sts/sts_service.h"
@@ -152,6 +153,9 @@ int Serve(const std::vector<std::string>& args) {
 
   service::ServiceRegistry registry;
   sts::RegisterSts(registry);
+  auto iam_keys = iam::RegisterIam(registry, **catalog, credentials);
+  if (!iam_keys) return Fatal("cannot prepare the IAM tables: " + iam_keys.error().message());
+  credentials.AddProvider(std::move(*iam_keys));
   s3::RegisterS3(registry, std::make_shared<s3::S3Service>(*object_store, accounts, credentials,
                                                            config->region, std::move(sse)));
 

@@ -148,7 +148,7 @@ def test_aws_endpoint_url_env_with_js_sdk(daemon):
 NOT_IMPLEMENTED = [
     (["sts", "assume-role", "--role-arn", "arn:aws:iam::000000000000:role/r",
       "--role-session-name", "sess"], "sts", "AssumeRole"),
-    (["iam", "list-users"], "iam", "ListUsers"),
+    (["iam", "get-account-summary"], "iam", "GetAccountSummary"),
     (["ec2", "describe-instances"], "ec2", "DescribeInstances"),
     (["s3api", "get-bucket-replication", "--bucket", "some-bucket"], "s3",
      "GetBucketReplication"),
@@ -169,7 +169,7 @@ def test_not_implemented_with_aws_cli(daemon, args, service, operation):
 BOTO3_NOT_IMPLEMENTED = [
     ("sts", "assume_role", {"RoleArn": "arn:aws:iam::000000000000:role/r",
                             "RoleSessionName": "sess"}, "AssumeRole"),
-    ("iam", "list_users", {}, "ListUsers"),
+    ("iam", "get_account_summary", {}, "GetAccountSummary"),
     ("ec2", "describe_instances", {}, "DescribeInstances"),
     ("s3", "get_bucket_replication", {"Bucket": "some-bucket"}, "GetBucketReplication"),
     ("rds", "describe_db_instances", {}, "DescribeDBInstances"),
