@@ -84,7 +84,10 @@ SystemTime LifecycleEngine::DueAfterDays(SystemTime created, int64_t n) {
       std::chrono::duration_cast<days>(SystemTime::min().time_since_epoch()).count() + 2;
   if (n > max_day - first_day) return SystemTime::max();
   if (n < min_day - first_day) return SystemTime::min();
-  SystemTime due = created + days(n);
+  // Not `created + days(n)`: that converts days(n) to the clock's nanoseconds first, which
+  // overflows for counts beyond ~292 years even when the sum is in range.
+  const auto time_of_day = created.time_since_epoch() - days(first_day);
+  SystemTime due(days(first_day + n) + time_of_day);
   auto midnight = floor<days>(due);
   return midnight == due ? due : SystemTime(midnight + days(1));
 }

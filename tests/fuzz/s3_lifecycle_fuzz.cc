@@ -50,7 +50,9 @@ void CheckDue(SystemTime created, int64_t n) {
     if (!beyond) __builtin_trap();
     return;
   }
-  SystemTime exact = created + days(n);
+  // The exact due time, added in whole days so that days(n) never overflows on its own.
+  int64_t first = std::chrono::floor<days>(created.time_since_epoch()).count();
+  SystemTime exact(days(first + n) + (created.time_since_epoch() - days(first)));
   if (due < exact || due - exact >= days(1)) __builtin_trap();
   if (std::chrono::floor<days>(due) != due) __builtin_trap();
 }
