@@ -487,19 +487,27 @@ Result<json> S3Service::PutBucketAcl(const RequestContext& ctx, const json& in) 
   return json::object();
 }
 
-Result<json> S3Service::GetObjectAcl(const RequestContext& ctx, const json& in) {
-  GUREUM_TRY(Bucket bucket, store_.GetBucket(Str(in, "Bucket")));
+Result<ObjectRecord> S3Service::AclTarget(const RequestContext& ctx, const json& in,
+                                          const Bucket& bucket, const char* permission,
+                                          json& grants) {
   auto version = OptStr(in, "VersionId");
   GUREUM_TRY(ObjectRecord record,
              store_.GetObject(bucket.name, Str(in, "Key"),
                               version ? std::optional<std::string_view>(*version) : std::nullopt));
   if (record.delete_marker) return Fail(errors::NoSuchKey(record.key));
-  json grants = ObjectGrants(bucket, record);
+  grants = ObjectGrants(bucket, record);
   bool owner = ctx.principal.account_id == bucket.account_id;
   if (!owner && !GrantsAllow(grants, ctx.principal.account_id,
-                             ctx.principal.type != auth::PrincipalType::Anonymous, "READ_ACP")) {
+                             ctx.principal.type != auth::PrincipalType::Anonymous, permission)) {
     return Fail(errors::AccessDenied());
   }
+  return record;
+}
+
+Result<json> S3Service::GetObjectAcl(const RequestContext& ctx, const json& in) {
+  GUREUM_TRY(Bucket bucket, store_.GetBucket(Str(in, "Bucket")));
+  json grants;
+  GUREUM_TRY(ObjectRecord record, AclTarget(ctx, in, bucket, "READ_ACP", grants));
   json out = {{"Owner", OwnerJson(record.meta.value("OwnerAccount", bucket.account_id))},
               {"Grants", grants}};
   return out;
@@ -507,17 +515,8 @@ Result<json> S3Service::GetObjectAcl(const RequestContext& ctx, const json& in) 
 
 Result<json> S3Service::PutObjectAcl(const RequestContext& ctx, const json& in) {
   GUREUM_TRY(Bucket bucket, store_.GetBucket(Str(in, "Bucket")));
-  auto version = OptStr(in, "VersionId");
-  GUREUM_TRY(ObjectRecord record,
-             store_.GetObject(bucket.name, Str(in, "Key"),
-                              version ? std::optional<std::string_view>(*version) : std::nullopt));
-  if (record.delete_marker) return Fail(errors::NoSuchKey(record.key));
-  json current = ObjectGrants(bucket, record);
-  bool owner = ctx.principal.account_id == bucket.account_id;
-  if (!owner && !GrantsAllow(current, ctx.principal.account_id,
-                             ctx.principal.type != auth::PrincipalType::Anonymous, "WRITE_ACP")) {
-    return Fail(errors::AccessDenied());
-  }
+  json current;
+  GUREUM_TRY(ObjectRecord record, AclTarget(ctx, in, bucket, "WRITE_ACP", current));
   GUREUM_RETURN_IF_ERROR(CheckAclsAllowed(bucket, in));
   json object_owner = OwnerWithAccount(record.meta.value("OwnerAccount", bucket.account_id));
   GUREUM_TRY(json grants,

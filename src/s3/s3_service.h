@@ -107,6 +107,10 @@ class S3Service {
   Result<json> GrantsForWrite(const RequestContext& ctx, const json& in, const json& owner,
                               const json& bucket_owner);
   Status CheckAclsAllowed(const Bucket& bucket, const json& in);
+  // The object version an ACL request addresses, if the caller holds `permission` (READ_ACP,
+  // WRITE_ACP) on it; `grants` receives its current grants.
+  Result<ObjectRecord> AclTarget(const RequestContext& ctx, const json& in, const Bucket& bucket,
+                                 const char* permission, json& grants);
   // The SSE-C key of a write (if any), with the encryption it asks for (or the bucket's
   // default) recorded in `meta`.
   Result<std::optional<CustomerKey>> PrepareSse(json& meta, const json& in, const Bucket& bucket);

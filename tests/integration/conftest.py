@@ -459,6 +459,12 @@ def daemon(tmp_path_factory) -> Daemon:
     factory.finish()
 
 
+@pytest.fixture(scope="module")
+def s3(daemon):
+    """A boto3 S3 client (SigV4, default account) for the module's daemon."""
+    return s3_client(daemon.endpoint)
+
+
 # ------------------------------------------------------------------------------------------------
 # boto3
 

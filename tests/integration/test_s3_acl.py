@@ -53,11 +53,6 @@ def daemon(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def s3_implicit(daemon):
     return s3_client(daemon.endpoint, access_key=IMPLICIT_KEY)
 

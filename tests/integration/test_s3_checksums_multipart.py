@@ -90,11 +90,6 @@ DATA = PART1 + PART2
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def bucket(s3):
     name = unique_bucket("cksum")
     s3.create_bucket(Bucket=name)

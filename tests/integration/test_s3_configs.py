@@ -19,11 +19,6 @@ OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def s3_other(daemon):
     return s3_client(daemon.endpoint, access_key=OTHER_ACCOUNT_KEY)
 

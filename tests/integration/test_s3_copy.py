@@ -10,11 +10,6 @@ from conftest import expect_s3_error, md5_hex, s3_client, s3_request, unique_buc
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def src_bucket(s3):
     name = unique_bucket("src")
     s3.create_bucket(Bucket=name)

@@ -10,8 +10,8 @@ import zlib
 import pytest
 from awscrt import checksums as crt_checksums
 
-from conftest import (expect_s3_error, files_under, s3_client, s3_error_fields, s3_request,
-                      s3_send, sign_s3, unique_bucket)
+from conftest import (expect_s3_error, files_under, s3_error_fields, s3_request, s3_send, sign_s3,
+                      unique_bucket)
 
 DATA = b"The quick brown fox jumps over the lazy dog\n" * 1000
 
@@ -33,11 +33,6 @@ def checksum(algorithm: str, data: bytes) -> str:
 
 
 ALGORITHMS = ["CRC32", "CRC32C", "SHA1", "SHA256"]
-
-
-@pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
 
 
 @pytest.fixture(scope="module")

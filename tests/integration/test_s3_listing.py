@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import expect_s3_error, s3_client, s3_error_fields, s3_request, unique_bucket
+from conftest import expect_s3_error, s3_error_fields, s3_request, unique_bucket
 
 NS = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
 
@@ -16,11 +16,6 @@ TREE = [
     "a/1.txt", "a/2.txt", "a/b/1.txt", "a/b/c/1.txt", "a/b/c/2.txt", "a-b", "a.txt",
     "b/1.txt", "b/2/3.txt", "c", "d/", "d/x", "z/z/z",
 ]
-
-
-@pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,6 @@ from conftest import expect_s3_error, s3_client, s3_error_fields, s3_request, un
 LOCKED = "Access Denied because object protected by object lock."
 
 
-@pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
 @pytest.fixture
 def bucket(s3):
     name = unique_bucket("lock")

@@ -17,15 +17,9 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from conftest import (files_under, md5_hex, s3_client, s3_error, s3_error_fields, s3_request,
-                      unique_bucket)
+from conftest import files_under, md5_hex, s3_error, s3_error_fields, s3_request, unique_bucket
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
 
 
 @pytest.fixture(scope="module")

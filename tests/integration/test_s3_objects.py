@@ -17,11 +17,6 @@ from conftest import (RawConnection, expect_s3_error, md5_hex, s3_client, s3_err
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def bucket(s3):
     name = unique_bucket("obj")
     s3.create_bucket(Bucket=name)

@@ -17,11 +17,6 @@ from conftest import boto3_client, s3_client, s3_error_fields, unique_bucket
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-@pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
 def presigner(endpoint, version):
     """A client whose generate_presigned_post signs with SigV4 ("s3v4") or SigV2 ("s3")."""
     return boto3_client(endpoint, "s3", signature_version=version)

@@ -16,11 +16,6 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def bucket(s3):
     name = unique_bucket("reads")
     s3.create_bucket(Bucket=name)

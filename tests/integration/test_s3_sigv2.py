@@ -26,11 +26,6 @@ def fetch(url, method="GET", data=None, headers=None):
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def presigner(daemon):
     """Debian's boto3 (botocore 1.29) with no signature version configured."""
     return boto3_client(daemon.endpoint, "s3")

@@ -129,11 +129,6 @@ def multipart_upload(s3, bucket, key, parts, create_extra=None, part_extra=None)
 
 
 @pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
-
-
-@pytest.fixture(scope="module")
 def bucket(s3):
     name = unique_bucket("sse")
     s3.create_bucket(Bucket=name)

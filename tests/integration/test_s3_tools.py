@@ -29,7 +29,7 @@ from typing import Dict, List, Optional
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (DEAD_PROXY, _clean_env, md5_hex, s3_client, s3_error, unique_bucket)
+from conftest import DEAD_PROXY, _clean_env, md5_hex, s3_error, unique_bucket
 
 MIB = 1024 * 1024
 RCLONE = shutil.which("rclone")
@@ -139,11 +139,6 @@ def tool_env(home: pathlib.Path, extra: Optional[Dict[str, str]] = None) -> Dict
                 "PYTHONIOENCODING": "utf-8"})
     env.update(extra or {})
     return env
-
-
-@pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -6,12 +6,7 @@ pagination, deleting versions (the previous one becomes current) and suspended v
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import s3_client, s3_error, s3_error_fields, s3_request, unique_bucket
-
-
-@pytest.fixture(scope="module")
-def s3(daemon):
-    return s3_client(daemon.endpoint)
+from conftest import s3_error, s3_error_fields, s3_request, unique_bucket
 
 
 def versioned_bucket(s3, prefix="ver"):
